@@ -1,0 +1,3 @@
+"""`reportedly corroborate` (pending)."""
+
+command = None

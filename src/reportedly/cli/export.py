@@ -1,0 +1,3 @@
+"""`reportedly export` (pending)."""
+
+command = None

@@ -1,0 +1,3 @@
+"""`reportedly ingest` (pending)."""
+
+command = None

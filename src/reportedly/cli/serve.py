@@ -1,0 +1,3 @@
+"""`reportedly serve` (pending)."""
+
+command = None

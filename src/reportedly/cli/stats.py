@@ -1,0 +1,3 @@
+"""`reportedly stats` (pending)."""
+
+command = None

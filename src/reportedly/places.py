@@ -1,0 +1,10 @@
+"""Stage: places (first version pending)."""
+
+from __future__ import annotations
+
+from .pipeline import Analysis
+
+
+class PlaceStage:
+    def __call__(self, analysis: Analysis) -> None:
+        return None
