@@ -167,6 +167,7 @@ class Event(Record, kw_only=True):
 class Figure(Record, kw_only=True):
     id: str
     text: str
+    span: Span | None = None  # where ``text`` stands in document.text (an addition to records.md)
     value: Count
     kind: FigureKind = "other"
     what: str = ""
