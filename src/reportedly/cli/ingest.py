@@ -1,3 +1,57 @@
-"""`reportedly ingest` (pending)."""
+"""`reportedly ingest`: read, analyse (in parallel processes) and store inputs, resumably."""
 
-command = None
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default=DEFAULT_PATH, show_default=True, help="The DuckDB store to write.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Analysis processes (each loads the model once).")
+@click.option("--published", help="Publication date (YYYY-MM-DD) for inputs whose metadata lacks one.")
+@click.option("--outlet", help="Outlet name for inputs whose metadata lacks one.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Reject documents larger than this.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Documents per batch (one transaction each).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (for scripts).")
+def command(paths: tuple[str, ...], db: str, workers: int, published: str | None, outlet: str | None,
+            max_bytes: int, batch_size: int, quiet: bool) -> None:
+    """Analyse PATHS (files, folders, JSONL/CSV, feeds, URLs, '-' for stdin) into the store.
+
+    Documents already stored are skipped before analysis, so an interrupted ingest is
+    finished by running it again. Exits with status 1 when every input was rejected.
+    """
+    from ..store import Store
+
+    with Store.open(db) as store:
+        summary = store.ingest(
+            list(paths), workers=workers, published=published, outlet=outlet,
+            max_bytes=max_bytes, progress=not quiet, batch_size=batch_size,
+        )
+    if not quiet:
+        print_summary(summary, db)
+    if summary.rejected_total and not (summary.stored or summary.skipped):
+        sys.exit(1)
+
+
+def print_summary(summary, db: str) -> None:
+    """The end summary on stderr: stored, skipped, rejected by reason, speed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    table = Table(title=f"ingest into {db}", show_header=False, title_justify="left")
+    table.add_row("stored", str(summary.stored))
+    table.add_row("skipped (stored before, or a duplicate)", str(summary.skipped))
+    table.add_row("rejected", str(summary.rejected_total))
+    for reason, count in summary.rejected.most_common():
+        table.add_row(f"  {reason}", str(count))
+    table.add_row("time", f"{summary.seconds:.1f} s ({summary.docs_per_second:.1f} docs/s)")
+    console.print(table)

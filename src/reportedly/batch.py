@@ -1,0 +1,380 @@
+"""Batch ingest: read inputs, skip what is stored, analyse in worker processes, store.
+
+The parent process reads the inputs, cleans each text and hashes it (the document id), and
+drops documents already in the store (or already sent in this run) *before* any analysis,
+so re-running an ingest costs a read and a hash per document. Articles go to the workers in
+batches; each worker builds one ``Pipeline`` (one model load per process) and sends back
+msgspec-encoded Reports (bytes pickle cheaply). The parent writes each returned batch, all
+its documents and rows, in one transaction: a run killed at any moment leaves whole
+documents only, and the next run picks up where it stopped.
+
+Bad input never stops a batch: unreadable inputs arrive as ``Rejected`` from the readers,
+a document whose analysis raises is rejected as ``analysis failed: ...``, and every
+rejection is recorded in the store's ``rejected`` table with its reason.
+"""
+
+from __future__ import annotations
+
+import inspect
+import multiprocessing
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from .records import Article, Rejected, Report, decode_report, encode
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+    from .store import Store
+
+# A worker's answer for one article: (label, encoded Report or None, error or None).
+Outcome = tuple[str, bytes | None, str | None]
+
+_article_list_decoder = msgspec.json.Decoder(list[Article])
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did: documents read, stored, skipped as already stored, rejected."""
+
+    read: int = 0
+    stored: int = 0
+    skipped: int = 0
+    rejected: Counter = field(default_factory=Counter)  # reason kind -> count
+    words: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.stored / self.seconds if self.seconds else 0.0
+
+    def add_rejected(self, reason: str) -> None:
+        # "cannot read: [Errno 2] ..." is summarised under "cannot read".
+        self.rejected[reason.split(":", 1)[0].strip() or reason] += 1
+
+    def to_dict(self) -> dict:
+        return {
+            "read": self.read, "stored": self.stored, "skipped": self.skipped,
+            "rejected": dict(self.rejected), "words": self.words,
+            "seconds": round(self.seconds, 3), "docs_per_second": round(self.docs_per_second, 2),
+        }
+
+
+def label(article: Article, position: int) -> str:
+    """How an article is named in rejections: its id, its url, or its position in the run."""
+    return article.id or article.url or f"<article {position}>"
+
+
+# --- analysis, in this process or in workers ---------------------------------------------
+
+
+def analyse_batch(pipeline: Pipeline, articles: list[Article], labels: list[str]) -> list[Outcome]:
+    """Reports for a batch through ``nlp.pipe``; when one document raises, the rest of the
+    batch is analysed one by one so that only the failing document is rejected."""
+    outcomes: list[Outcome] = []
+    try:
+        for report in pipeline.analyze_many(articles):
+            outcomes.append((labels[len(outcomes)], encode(report), None))
+    except Exception:  # noqa: BLE001 - any stage error rejects one document, never the run
+        for article, name in zip(articles[len(outcomes):], labels[len(outcomes):], strict=True):
+            outcomes.append(_analyse_one(pipeline, article, name))
+    return outcomes
+
+
+def _analyse_one(pipeline: Pipeline, article: Article, name: str) -> Outcome:
+    try:
+        return (name, encode(pipeline.analyze(article)), None)
+    except Exception as exc:  # noqa: BLE001
+        return (name, None, f"analysis failed: {type(exc).__name__}: {exc}")
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _init_worker() -> None:
+    """Worker initializer: the one model load of this process."""
+    global _worker_pipeline
+    from .pipeline import Pipeline
+
+    _worker_pipeline = Pipeline()
+
+
+def _worker_analyse(payload: bytes, labels: list[str]) -> list[Outcome]:
+    assert _worker_pipeline is not None, "worker started without _init_worker"
+    return analyse_batch(_worker_pipeline, _article_list_decoder.decode(payload), labels)
+
+
+class InProcess:
+    """Analysis in this process with the process-wide pipeline (workers=1)."""
+
+    def __init__(self) -> None:
+        from .pipeline import default_pipeline
+
+        self.pipeline = default_pipeline()
+
+    def run(self, batches: Iterator[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
+        for articles, labels in batches:
+            yield analyse_batch(self.pipeline, articles, labels)
+
+    def close(self) -> None:
+        pass
+
+
+class WorkerPool:
+    """Analysis in ``workers`` processes, at most two batches per worker in flight."""
+
+    def __init__(self, workers: int):
+        # forkserver/spawn, not fork: the parent holds DuckDB's threads and locks.
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context(method),
+            initializer=_init_worker,
+        )
+        self.window = 2 * workers
+
+    def run(self, batches: Iterator[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
+        pending: dict[Future, list[str]] = {}
+        for articles, labels in batches:
+            future = self.executor.submit(_worker_analyse, encode_articles(articles), labels)
+            pending[future] = labels
+            while len(pending) >= self.window:
+                yield from self._collect(pending, FIRST_COMPLETED)
+        while pending:
+            yield from self._collect(pending, FIRST_COMPLETED)
+
+    @staticmethod
+    def _collect(pending: dict[Future, list[str]], when: str) -> Iterator[list[Outcome]]:
+        done, _ = wait(pending, return_when=when)
+        for future in done:
+            labels = pending.pop(future)
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be unpickled
+                yield [(name, None, f"analysis failed: {type(exc).__name__}: {exc}") for name in labels]
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def encode_articles(articles: list[Article]) -> bytes:
+    return encode(articles)  # type: ignore[arg-type]
+
+
+# --- reading and skipping ------------------------------------------------------------------
+
+
+def read(
+    inputs: list[str], *, published: str | None, outlet: str | None, max_bytes: int | None
+) -> Iterator[Article | Rejected]:
+    """``read_inputs`` with ``max_bytes`` enforced here too (in case a reader lets one by)."""
+    from .ingest import read_inputs
+
+    kwargs: dict = {"published": published, "outlet": outlet}
+    if max_bytes is not None and "max_bytes" in inspect.signature(read_inputs).parameters:
+        kwargs["max_bytes"] = max_bytes
+    for position, item in enumerate(read_inputs(inputs, **kwargs)):
+        if isinstance(item, Article) and max_bytes is not None:
+            size = len(item.text.encode("utf-8", "surrogatepass"))
+            if size > max_bytes:
+                item = Rejected(input=label(item, position), reason=f"too large: {size} bytes > {max_bytes}")
+        yield item
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Run:
+    """One ingest run: the store, the summary, the progress bar, and the ids seen so far."""
+
+    def __init__(self, store: Store, summary: IngestSummary, advance):
+        from .ingest.clean import clean_text
+        from .pipeline import document_id
+
+        self.store, self.summary, self.advance = store, summary, advance
+        self.clean_text, self.document_id = clean_text, document_id
+        self.seen: set[str] = set()
+        self.position = 0
+
+    def batches(self, items: Iterable[Article | Rejected], size: int) -> Iterator[tuple[list[Article], list[str]]]:
+        """Batches of articles still to analyse; rejections and skips recorded on the way."""
+        for chunk in _chunks(items, size):
+            rejected = [item for item in chunk if isinstance(item, Rejected)]
+            fresh: dict[str, tuple[Article, str]] = {}
+            for item in chunk:
+                if isinstance(item, Article):
+                    self._sort(item, fresh, rejected)
+            stored = self.store.has_documents(fresh)
+            for doc_id in stored:
+                del fresh[doc_id]
+            self.summary.skipped += len(stored)
+            self.seen.update(fresh)
+            self.record_rejected(rejected)
+            self.advance(len(chunk) - len(fresh))
+            if fresh:
+                articles, labels = zip(*fresh.values(), strict=True)
+                yield list(articles), list(labels)
+
+    def _sort(self, article: Article, fresh: dict, rejected: list[Rejected]) -> None:
+        name = label(article, self.position)
+        self.position += 1
+        self.summary.read += 1
+        text = self.clean_text(article.text)
+        if not text:
+            rejected.append(Rejected(input=name, reason="empty text: nothing left after cleaning"))
+            return
+        doc_id = self.document_id(text)
+        if doc_id in self.seen or doc_id in fresh:
+            self.summary.skipped += 1
+            return
+        fresh[doc_id] = (article, name)
+
+    def record_rejected(self, rejected: list[Rejected]) -> None:
+        for item in rejected:
+            self.summary.add_rejected(item.reason)
+        self.store.add_rejected(rejected)
+
+    def write(self, outcomes: list[Outcome]) -> None:
+        """One batch of results: every Report in one transaction, failures rejected."""
+        reports: list[Report] = []
+        rejected: list[Rejected] = []
+        for name, data, error in outcomes:
+            if data is None:
+                rejected.append(Rejected(input=name, reason=error or "analysis failed"))
+            else:
+                reports.append(decode_report(data))
+        self._store(reports, rejected)
+        self.record_rejected(rejected)
+        self.advance(len(outcomes))
+
+    def _store(self, reports: list[Report], rejected: list[Rejected]) -> None:
+        try:
+            added, failed = self.store.add_reports(reports), 0
+        except Exception:  # noqa: BLE001 - find the report the store refuses, keep the rest
+            added = failed = 0
+            for report in reports:
+                try:
+                    added += self.store.add_reports([report])
+                except Exception as exc:  # noqa: BLE001
+                    failed += 1
+                    name = report.document.external_id or report.document.id
+                    rejected.append(Rejected(input=name, reason=f"store failed: {type(exc).__name__}: {exc}"))
+        self.summary.stored += added
+        # Stored meanwhile (e.g. by a Dask load) or twice in the batch: skipped, not lost.
+        self.summary.skipped += len(reports) - added - failed
+        self.summary.words += sum(r.document.word_count for r in reports)
+
+
+def ingest(
+    store: Store,
+    inputs: list[str],
+    *,
+    workers: int = 1,
+    published: str | None = None,
+    outlet: str | None = None,
+    max_bytes: int | None = None,
+    progress: bool = True,
+    batch_size: int = 32,
+) -> IngestSummary:
+    """Read, analyse and store every input; see the module docstring."""
+    summary = IngestSummary()
+    started = time.perf_counter()
+    items = read(inputs, published=published, outlet=outlet, max_bytes=max_bytes)
+    bar = _progress_bar() if progress else None
+    with bar or nullcontext():
+        task = bar.add_task("ingest", total=None) if bar else None
+        if bar is not None and _countable(inputs):
+            _count_in_background(bar, task, inputs, published, outlet)
+        run = _Run(store, summary, (lambda n: bar.advance(task, n)) if bar else (lambda n: None))
+        analyser = InProcess() if workers <= 1 else WorkerPool(workers)
+        try:
+            for outcomes in analyser.run(run.batches(items, batch_size)):
+                run.write(outcomes)
+        finally:
+            analyser.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+def _progress_bar():
+    """A rich progress bar (documents/s, ETA) on a terminal; None elsewhere."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return None
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TaskProgressColumn(), _RateColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+        TimeRemainingColumn(), console=console,
+    )
+
+
+def _rate_column_class():
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Documents per second over the recent past."""
+
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:6.1f} docs/s" if speed else "   - docs/s", style="cyan")
+
+    return RateColumn
+
+
+def _RateColumn():  # noqa: N802 - a column, built lazily so rich loads only for a bar
+    return _rate_column_class()()
+
+
+def _countable(inputs: list[str]) -> bool:
+    """Local files and folders can be read twice (once to count); stdin and URLs cannot."""
+    from pathlib import Path
+
+    return all(i != "-" and "://" not in i and Path(i).exists() for i in inputs)
+
+
+def _count_in_background(bar, task, inputs: list[str], published, outlet) -> None:
+    """Count the inputs in a thread so the bar gets a total (and an ETA) without a wait."""
+    from .ingest import read_inputs
+
+    def count() -> None:
+        total = sum(1 for _ in read_inputs(inputs, published=published, outlet=outlet))
+        bar.update(task, total=total)
+
+    threading.Thread(target=count, daemon=True, name="ingest-count").start()
+
