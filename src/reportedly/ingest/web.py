@@ -1,0 +1,202 @@
+"""Article pages and RSS/Atom feeds over HTTP(S), fetched politely.
+
+One ``Fetcher`` per batch: it waits ``delay`` seconds between two requests to the same host,
+gives up after ``timeout`` seconds, streams each response and stops at ``max_bytes``, and names
+reportedly in its User-Agent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..records import Article, Rejected
+from .checks import DEFAULT_MAX_BYTES, RejectInput, make_article
+from .decode import decode_bytes, megabytes, sniff_format
+from .html import PageDefaults, read_html
+
+USER_AGENT = f"reportedly/{__version__} (news event extraction; polite crawler)"
+DEFAULT_DELAY = 1.0
+DEFAULT_TIMEOUT = 20.0
+_FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
+
+
+def is_url(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://"))
+
+
+@dataclass(slots=True)
+class Fetched:
+    """One response body, whole and within the size cap."""
+
+    url: str
+    content: bytes
+    content_type: str
+    charset: str | None
+
+
+class Fetcher:
+    """HTTP(S) GET with a per-host politeness delay, a timeout and a size cap."""
+
+    def __init__(
+        self,
+        *,
+        delay: float = DEFAULT_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        import httpx
+
+        self.delay = delay
+        self.max_bytes = max_bytes
+        self._sleep = sleep
+        self._clock = clock
+        self._last_request: dict[str, float] = {}
+        self._client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=True,
+            max_redirects=5,
+            headers={"User-Agent": user_agent, "Accept": "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, text/plain;q=0.8, */*;q=0.5"},
+        )
+
+    def _wait_for(self, host: str) -> None:
+        last = self._last_request.get(host)
+        if last is not None:
+            remaining = self.delay - (self._clock() - last)
+            if remaining > 0:
+                self._sleep(remaining)
+
+    def fetch(self, url: str) -> Fetched:
+        """The body at url, or RejectInput (HTTP error, timeout, too large, not http)."""
+        import httpx
+
+        if not is_url(url):
+            raise RejectInput("unsupported", f"not an http(s) URL: {url[:200]}")
+        host = (urlsplit(url).hostname or "").lower()
+        self._wait_for(host)
+        try:
+            with self._client.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise RejectInput("fetch failed", f"HTTP {response.status_code} {response.reason_phrase}")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.max_bytes:
+                    raise RejectInput("too large", f"{megabytes(int(declared))}, over the {megabytes(self.max_bytes)} limit")
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise RejectInput("too large", f"over the {megabytes(self.max_bytes)} limit")
+                    chunks.append(chunk)
+                content_type = response.headers.get("content-type", "").lower()
+                return Fetched(
+                    url=str(response.url),
+                    content=b"".join(chunks),
+                    content_type=content_type.split(";")[0].strip(),
+                    charset=response.charset_encoding,
+                )
+        except httpx.HTTPError as exc:
+            raise RejectInput("fetch failed", f"{type(exc).__name__}: {exc}") from None
+        finally:
+            self._last_request[host] = self._clock()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _kind(fetched: Fetched) -> str:
+    sniffed = sniff_format(fetched.content)
+    if sniffed == "feed" or any(t in fetched.content_type for t in _FEED_TYPES) and sniffed != "html":
+        return "feed"
+    if sniffed == "html" or "html" in fetched.content_type:
+        return "html"
+    return "text"
+
+
+def read_url(url: str, fetcher: Fetcher, defaults: PageDefaults) -> Iterator[Article | Rejected]:
+    """The article at url, or every item of the feed at url."""
+    fetched = fetcher.fetch(url)
+    kind = _kind(fetched)
+    if kind == "feed":
+        yield from read_feed(fetched.content, url, fetcher, defaults)
+        return
+    text = decode_bytes(fetched.content, declared=fetched.charset)
+    page = PageDefaults(
+        id=url, url=fetched.url, title=defaults.title, author=defaults.author,
+        published=defaults.published, outlet=defaults.outlet,
+    )
+    if kind == "html":
+        yield read_html(text, url, page)
+    else:
+        yield make_article(url, text, id=url, url=fetched.url, outlet=defaults.outlet, published=defaults.published)
+
+
+def _entry_date(entry) -> str | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if parsed:
+        try:
+            return date(*parsed[:3]).isoformat()
+        except (TypeError, ValueError):
+            return None
+    return entry.get("published") or entry.get("updated")
+
+
+def _entry_html(entry) -> str:
+    """The fullest body a feed item carries itself (content:encoded, else its summary)."""
+    contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
+    return max(contents, key=len) if contents else entry.get("summary", "") or ""
+
+
+def read_feed(
+    content: bytes, name: str, fetcher: Fetcher | Callable[[], Fetcher], defaults: PageDefaults
+) -> Iterator[Article | Rejected]:
+    """One Article per feed item, from its page (or from the item's own content when the
+    page cannot be fetched)."""
+    import feedparser
+
+    feed = feedparser.parse(content)
+    if not feed.entries:
+        problem = feed.get("bozo_exception")
+        raise RejectInput("malformed feed", f"no items{f' ({problem})' if problem else ''}")
+    outlet = defaults.outlet or feed.feed.get("title")
+    for index, entry in enumerate(feed.entries, start=1):
+        link = entry.get("link")
+        label = link or f"{name}#{index}"
+        page = PageDefaults(
+            id=link or label, url=link, title=entry.get("title"), author=entry.get("author"),
+            published=_entry_date(entry) or defaults.published, outlet=outlet,
+        )
+        try:
+            yield _read_entry(entry, link, label, fetcher, page)
+        except RejectInput as exc:
+            yield Rejected(input=label, reason=exc.reason)
+
+
+def _read_entry(entry, link: str | None, label: str, fetcher, page: PageDefaults) -> Article | Rejected:
+    own_html = _entry_html(entry)
+    if not link or not is_url(link):
+        if own_html:
+            return read_html(own_html, label, page)
+        raise RejectInput("malformed feed item", "no link and no content")
+    active = fetcher() if callable(fetcher) and not isinstance(fetcher, Fetcher) else fetcher
+    try:
+        fetched = active.fetch(link)
+    except RejectInput:
+        if len(own_html.split()) >= 50:  # the item carries the article itself
+            return read_html(own_html, label, page)
+        raise
+    page.url = fetched.url
+    return read_html(decode_bytes(fetched.content, declared=fetched.charset), label, page)
