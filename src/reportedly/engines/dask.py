@@ -256,6 +256,35 @@ def write_partition(output_dir: Path, index: int, reports: list) -> None:
         os.replace(temporary, final)  # atomic: a killed writer leaves no half file behind
 
 
+def drop_documents(output_dir: str, index: int, doc_ids: frozenset[str]) -> int:
+    """Rewrite a partition's files without the rows of ``doc_ids`` (duplicates of documents
+    another partition holds); returns how many documents rows were dropped."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .. import tables
+
+    ids = list(doc_ids)
+    dropped = 0
+    for name in tables.PARQUET_TABLES:
+        path = Path(output_dir) / name / f"part-{index:06d}.parquet"
+        table = pq.read_table(path, schema=tables.SCHEMAS[name])
+        column = "id" if name == "documents" else "doc_id"
+        kept = table.filter(pc.invert(pc.is_in(table.column(column), value_set=_string_array(ids))))
+        if name == "documents":
+            dropped = table.num_rows - kept.num_rows
+        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        pq.write_table(kept, temporary)
+        os.replace(temporary, path)
+    return dropped
+
+
+def _string_array(values: list[str]):
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.string())
+
+
 def _worker_address() -> str:
     try:
         from distributed import get_worker
@@ -293,7 +322,7 @@ def connect(scheduler: str | None = None, local_workers: int = 2) -> tuple[Clien
     if scheduler:
         return Client(scheduler), None
     cluster = LocalCluster(
-        n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
     )
     return Client(cluster), cluster
 
@@ -334,7 +363,36 @@ def run_partitions(
         future.release()
         for partition in _take(pending, 1):
             queue.add(submit(partition))
-    return sorted(summaries, key=lambda s: s.index)
+    summaries.sort(key=lambda s: s.index)
+    deduplicate(client, summaries, output_dir)
+    return summaries
+
+
+def deduplicate(client: Client, summaries: list[PartitionSummary], output_dir: str) -> None:
+    """Keep each document in the first partition that holds it; drop it from the others.
+
+    The same text may come twice in one run (syndicated stories, repeated rows): each copy
+    is analysed in its own partition, and only the first is kept, so the Parquet output,
+    like the store, holds every document once. Duplicates are rare, so rewriting the few
+    partitions concerned costs little.
+    """
+    owner: dict[str, int] = {}
+    drops: dict[int, set[str]] = {}
+    for summary in summaries:
+        for doc_id in summary.document_ids:
+            if owner.setdefault(doc_id, summary.index) != summary.index:
+                drops.setdefault(summary.index, set()).add(doc_id)
+    futures = [
+        client.submit(drop_documents, output_dir, index, frozenset(ids), pure=False, retries=RETRIES)
+        for index, ids in drops.items()
+    ]
+    client.gather(futures)
+    for summary in summaries:
+        extra = drops.get(summary.index, set())
+        if extra:
+            summary.document_ids = [d for d in summary.document_ids if d not in extra]
+            summary.documents -= len(extra)
+            summary.skipped += len(extra)
 
 
 def _take(iterator: Iterator[Partition], n: int) -> list[Partition]:
@@ -395,13 +453,9 @@ def run_dask_ingest(
 
 def _summarise(summaries: list[PartitionSummary], workers: int, seconds: float, output_dir: str) -> DaskIngestSummary:
     total = DaskIngestSummary(partitions=len(summaries), workers=workers, seconds=seconds, output_dir=output_dir)
-    stored: set[str] = set()
     for summary in summaries:
-        # the same text in two partitions is analysed twice but stored once
-        fresh = [doc_id for doc_id in summary.document_ids if doc_id not in stored]
-        stored.update(fresh)
-        total.documents += len(fresh)
-        total.skipped += summary.skipped + len(summary.document_ids) - len(fresh)
+        total.documents += summary.documents
+        total.skipped += summary.skipped
         total.rejected += len(summary.rejected)
         total.per_worker[summary.worker] = total.per_worker.get(summary.worker, 0) + summary.documents
     return total

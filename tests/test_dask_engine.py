@@ -1,0 +1,229 @@
+"""The Dask engine on a real LocalCluster of 2 worker processes (threads_per_worker=1).
+
+The records it writes must equal the local engine's for the same inputs; a worker killed in
+the middle of a run, or a document that makes the pipeline raise, must not lose or double
+any document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+pytest.importorskip("distributed")
+
+import cloudpickle  # noqa: E402  (installed with distributed)
+from distributed.diagnostics.plugin import WorkerPlugin  # noqa: E402
+
+from reportedly import tables  # noqa: E402
+from reportedly.engines import dask as engine  # noqa: E402
+from reportedly.records import Article  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "fixtures" / "dask" / "articles.jsonl"
+
+# Worker processes cannot import this test module: ship its plugins by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def fixture_articles() -> list[Article]:
+    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    return [Article(**row) for row in rows]
+
+
+def partitions_of(articles: list[Article], size: int) -> list[engine.Partition]:
+    return [
+        engine.Partition(i, items=tuple(articles[start:start + size]))
+        for i, start in enumerate(range(0, len(articles), size))
+    ]
+
+
+def comparable(arrow_tables: dict) -> dict[str, list[tuple]]:
+    """Every table's rows, ingestion time left out, sorted by primary key (then by all)."""
+    out = {}
+    for name in tables.PARQUET_TABLES:
+        rows = [
+            {k: v for k, v in row.items() if k != "ingested_at"}
+            for row in arrow_tables[name].to_pylist()
+        ]
+        key = tables.PRIMARY_KEYS[name]
+        out[name] = sorted(
+            (tuple(row[k] for k in key), json.dumps(row, sort_keys=True, default=str)) for row in rows
+        )
+    return out
+
+
+def read_output(directory: Path) -> dict:
+    return {
+        name: pq.read_table(directory / name, schema=tables.SCHEMAS[name])
+        for name in tables.PARQUET_TABLES
+    }
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+    )
+    with distributed.Client(cluster) as dask_client:
+        yield dask_client
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def local_records(pipeline):
+    """The local engine's records for the fixture articles."""
+    return comparable(tables.to_arrow(pipeline.analyze_many(fixture_articles())))
+
+
+class RaiseOn(WorkerPlugin):
+    """Makes the pipeline raise on documents containing ``marker`` (a bad document)."""
+
+    name = "test-raise-on"
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def setup(self, worker) -> None:
+        from reportedly.pipeline import Pipeline
+
+        self.original = Pipeline.run_stages
+        marker, original = self.marker, self.original
+
+        def run_stages(pipeline, doc, document):
+            if marker in document.text:
+                raise RuntimeError("poisoned document")
+            return original(pipeline, doc, document)
+
+        Pipeline.run_stages = run_stages
+
+    def teardown(self, worker) -> None:
+        from reportedly.pipeline import Pipeline
+
+        Pipeline.run_stages = self.original
+
+
+class KillOnce(WorkerPlugin):
+    """Kills its worker process (os._exit) once per cluster, in the middle of a partition.
+
+    ``when="analysis"``: while the pipeline runs on the ``after``-th document of the
+    process; ``when="write"``: after the first Parquet file of a partition is in place and
+    before the others. A marker file makes sure only one worker dies, once.
+    """
+
+    name = "test-kill-once"
+
+    def __init__(self, marker: str, when: str, after: int = 3):
+        self.marker, self.when, self.after = marker, when, after
+
+    def _claim(self) -> bool:
+        try:
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+    def setup(self, worker) -> None:
+        from reportedly.pipeline import Pipeline
+
+        plugin, calls = self, {"n": 0}
+        if self.when == "analysis":
+            original = Pipeline.run_stages
+
+            def run_stages(pipeline, doc, document):
+                calls["n"] += 1
+                if calls["n"] == plugin.after and plugin._claim():
+                    os._exit(1)
+                return original(pipeline, doc, document)
+
+            Pipeline.run_stages = run_stages
+        else:
+            original_replace = os.replace
+
+            def replace(src, dst):
+                original_replace(src, dst)
+                if str(dst).endswith(".parquet") and "documents" in str(dst) and plugin._claim():
+                    os._exit(1)
+
+            engine.os.replace = replace  # the engine's os is the process's os module
+
+
+def test_line_ranges_cover_the_file_on_line_boundaries(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    lines = [json.dumps({"id": i, "text": "é" * (i % 5)}) + "\n" for i in range(11)]
+    path.write_text("".join(lines), encoding="utf-8")
+    ranges = list(engine.line_ranges(str(path), 4))
+    assert [r.first_line for r in ranges] == [1, 5, 9]
+    data = path.read_bytes()
+    pieces = [data[r.start:r.end].decode("utf-8") for r in ranges]
+    assert "".join(pieces) == "".join(lines)
+    assert [p.count("\n") for p in pieces] == [4, 4, 3]
+
+
+def test_same_records_as_the_local_engine(client, local_records, tmp_path):
+    articles = fixture_articles()
+    summaries = engine.run_partitions(client, partitions_of(articles, 6), str(tmp_path))
+    assert sum(s.documents for s in summaries) == len(articles)
+    assert len({s.worker for s in summaries}) == 2  # both workers took partitions
+    assert comparable(read_output(tmp_path)) == local_records
+    # one model load per worker process, however many partitions each ran
+    assert set(client.run(engine.pipeline_loads).values()) == {1}
+
+
+def test_partition_size_does_not_change_the_records(client, local_records, tmp_path):
+    engine.run_partitions(client, partitions_of(fixture_articles(), 17), str(tmp_path))
+    assert comparable(read_output(tmp_path)) == local_records
+
+
+def test_known_and_repeated_documents_are_skipped(client, tmp_path):
+    from reportedly.ingest.clean import clean_text
+    from reportedly.pipeline import document_id
+
+    articles = fixture_articles()[:8]
+    known = frozenset({document_id(clean_text(articles[0].text))})
+    repeated = [*articles, articles[3]]  # the same text twice in one run
+    summaries = engine.run_partitions(client, partitions_of(repeated, 3), str(tmp_path), known)
+    total = engine._summarise(summaries, 2, 1.0, "")
+    assert total.documents == 7 and total.skipped == 2
+    ids = read_output(tmp_path)["documents"].column("id").to_pylist()
+    assert sorted(ids) == sorted({document_id(clean_text(a.text)) for a in articles[1:]})
+
+
+def test_a_bad_document_is_rejected_and_its_partition_survives(client, tmp_path):
+    articles = fixture_articles()[:10]
+    bad = Article(text="POISON in this dispatch from Kherson, officials said.", id="bad-1")
+    client.register_plugin(RaiseOn("POISON"))
+    try:
+        summaries = engine.run_partitions(
+            client, partitions_of([*articles[:4], bad, *articles[4:]], 5), str(tmp_path)
+        )
+    finally:
+        client.unregister_worker_plugin(RaiseOn.name)
+    rejected = [r for s in summaries for r in s.rejected]
+    assert [r.input for r in rejected] == ["bad-1"]
+    assert "poisoned document" in rejected[0].reason
+    assert read_output(tmp_path)["documents"].num_rows == len(articles)
+
+
+@pytest.mark.parametrize("when", ["analysis", "write"])
+def test_a_worker_killed_mid_run_loses_and_doubles_nothing(local_records, tmp_path, when):
+    distributed = pytest.importorskip("distributed")
+    marker = tmp_path / "killed"
+    output = tmp_path / "out"
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+    )
+    with cluster, distributed.Client(cluster) as dask_client:
+        dask_client.register_plugin(KillOnce(str(marker), when))
+        summaries = engine.run_partitions(dask_client, partitions_of(fixture_articles(), 5), str(output))
+    assert marker.exists()  # a worker really died
+    assert len(summaries) == 8 and sum(s.documents for s in summaries) == 40
+    records = read_output(output)
+    ids = records["documents"].column("id").to_pylist()
+    assert len(ids) == len(set(ids)) == 40  # every document stored once
+    assert comparable(records) == local_records
