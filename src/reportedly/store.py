@@ -328,6 +328,16 @@ class Store:
         names = [d[0] for d in cursor.description or []]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def stats(self, top: int | None = 20) -> dict[str, list[dict]]:
+        """Event counts by type, country, month, outlet and certainty (largest first; latest
+        months first), ``top`` rows each (None: all)."""
+        result = {}
+        for name, query in STATS_QUERIES.items():
+            order = "key DESC" if name == "month" else "events DESC, key"
+            limit = f" LIMIT {int(top)}" if top else ""
+            result[name] = self.sql(f"SELECT * FROM ({query}) ORDER BY {order}{limit}")
+        return result
+
     def counts(self) -> dict[str, int]:
         """Rows per table (documents, events, figures, ..., rejected)."""
         names = [*tables.TABLES, "rejected"]
@@ -351,3 +361,18 @@ class _Transaction:
 def _parquet_files(directory: Path, table: str) -> list[str]:
     found = sorted(directory.glob(f"{table}/**/*.parquet")) + sorted(directory.glob(f"{table}.parquet"))
     return [str(p) for p in found]
+
+
+STATS_QUERIES: dict[str, str] = {
+    "type": "SELECT type AS key, count(*) AS events FROM events GROUP BY ALL",
+    "country": "SELECT coalesce(location_country, '(none)') AS key, count(*) AS events FROM events GROUP BY ALL",
+    "month": (
+        "SELECT coalesce(strftime(coalesce(e.date_start, d.published), '%Y-%m'), '(none)') AS key,"
+        " count(*) AS events FROM events e JOIN documents d ON d.id = e.doc_id GROUP BY ALL"
+    ),
+    "outlet": (
+        "SELECT coalesce(d.outlet, '(none)') AS key, count(e.id) AS events, count(DISTINCT d.id) AS documents"
+        " FROM documents d LEFT JOIN events e ON e.doc_id = d.id GROUP BY ALL"
+    ),
+    "certainty": "SELECT certainty AS key, count(*) AS events FROM events GROUP BY ALL",
+}
