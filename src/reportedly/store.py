@@ -160,6 +160,10 @@ class Store:
         ).fetchall()
         return {row[0] for row in rows}
 
+    def document_ids(self) -> set[str]:
+        """Every stored document id (for engines that skip stored documents up front)."""
+        return {row[0] for row in self.connection.execute("SELECT id FROM documents").fetchall()}
+
     def add_reports(self, reports: Iterable[Report]) -> int:
         """Store Reports not stored yet, all of them in one transaction; the number added."""
         fresh: dict[str, Report] = {}

@@ -20,9 +20,13 @@ from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
               help="Reject documents larger than this.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Documents per batch (one transaction each).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: a Dask cluster (--scheduler).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (with --engine dask; default: a local cluster of --workers).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (for scripts).")
 def command(paths: tuple[str, ...], db: str, workers: int, published: str | None, outlet: str | None,
-            max_bytes: int, batch_size: int, quiet: bool) -> None:
+            max_bytes: int, batch_size: int, engine: str, scheduler: str | None, quiet: bool) -> None:
     """Analyse PATHS (files, folders, JSONL/CSV, feeds, URLs, '-' for stdin) into the store.
 
     Documents already stored are skipped before analysis, so an interrupted ingest is
@@ -30,6 +34,9 @@ def command(paths: tuple[str, ...], db: str, workers: int, published: str | None
     """
     from ..store import Store
 
+    if engine == "dask":
+        _dask(paths, db, workers, published, outlet, scheduler, quiet)
+        return
     with Store.open(db) as store:
         summary = store.ingest(
             list(paths), workers=workers, published=published, outlet=outlet,
@@ -39,6 +46,21 @@ def command(paths: tuple[str, ...], db: str, workers: int, published: str | None
         print_summary(summary, db)
     if summary.rejected_total and not (summary.stored or summary.skipped):
         sys.exit(1)
+
+
+def _dask(paths, db, workers, published, outlet, scheduler, quiet) -> None:
+    from ..engines.dask import run_dask_ingest
+
+    summary = run_dask_ingest(
+        list(paths), db, scheduler=scheduler, local_workers=workers, published=published, outlet=outlet
+    )
+    if not quiet:
+        click.echo(
+            f"stored {summary.documents}, skipped {summary.skipped}, rejected {summary.rejected} "
+            f"on {summary.workers} Dask workers in {summary.seconds:.1f} s "
+            f"({summary.docs_per_second:.1f} docs/s)",
+            err=True,
+        )
 
 
 def print_summary(summary, db: str) -> None:
