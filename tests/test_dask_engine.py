@@ -185,11 +185,11 @@ def test_known_and_repeated_documents_are_skipped(client, tmp_path):
     from reportedly.pipeline import document_id
 
     articles = fixture_articles()[:8]
-    known = frozenset({document_id(clean_text(articles[0].text))})
+    known = engine.KnownIds([document_id(clean_text(articles[0].text))])
     repeated = [*articles, articles[3]]  # the same text twice in one run
     summaries = engine.run_partitions(client, partitions_of(repeated, 3), str(tmp_path), known)
-    total = engine._summarise(summaries, 2, 1.0, "")
-    assert total.documents == 7 and total.skipped == 2
+    total = engine.summarise(summaries, 2, stored=7)
+    assert (total.read, total.stored, total.skipped) == (9, 7, 2)
     ids = read_output(tmp_path)["documents"].column("id").to_pylist()
     assert sorted(ids) == sorted({document_id(clean_text(a.text)) for a in articles[1:]})
 
@@ -206,7 +206,7 @@ def test_a_bad_document_is_rejected_and_its_partition_survives(client, tmp_path)
         client.unregister_worker_plugin(RaiseOn.name)
     rejected = [r for s in summaries for r in s.rejected]
     assert [r.input for r in rejected] == ["bad-1"]
-    assert "poisoned document" in rejected[0].reason
+    assert rejected[0].reason == "analysis failed: RuntimeError: poisoned document"
     assert read_output(tmp_path)["documents"].num_rows == len(articles)
 
 
@@ -227,3 +227,47 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(local_records, tmp_pa
     ids = records["documents"].column("id").to_pylist()
     assert len(ids) == len(set(ids)) == 40  # every document stored once
     assert comparable(records) == local_records
+
+
+def store_records(db: Path) -> dict[str, list[tuple]]:
+    from reportedly.store import Store
+
+    with Store.open(db, read_only=True) as store:
+        return comparable({name: store.query(f"SELECT * FROM {name}") for name in tables.PARQUET_TABLES})
+
+
+@pytest.fixture(scope="module")
+def local_store(pipeline, tmp_path_factory) -> Path:
+    """The fixture file ingested by the local engine (in this process)."""
+    from reportedly.store import Store
+
+    db = tmp_path_factory.mktemp("local") / "local.db"
+    with Store.open(db) as store:
+        summary = store.ingest([str(FIXTURE)], workers=1, progress=False)
+    assert summary.stored == 40
+    return db
+
+
+def test_ingest_stores_what_the_local_engine_stores_and_is_idempotent(client, local_store, tmp_path):
+    db = tmp_path / "dask.db"
+    first = engine.run_dask_ingest([str(FIXTURE)], db, client=client, partition_size=7)
+    assert (first.read, first.stored, first.skipped, first.partitions) == (40, 40, 0, 6)
+    assert store_records(db) == store_records(local_store)
+    again = engine.run_dask_ingest([str(FIXTURE)], db, client=client, partition_size=7)
+    assert (again.read, again.stored, again.skipped) == (40, 0, 40)
+    assert store_records(db) == store_records(local_store)
+
+
+def test_workers_read_json_lines_by_range_as_the_readers_do(tmp_path):
+    from reportedly.ingest import read_inputs
+
+    path = tmp_path / "mixed.jsonl"
+    good = FIXTURE.read_text(encoding="utf-8").splitlines()[:5]
+    path.write_text("\n".join([good[0], "{not json", "", good[1], '{"text": ""}', *good[2:]]) + "\n")
+    partitions = list(engine.plan_partitions([str(path)], 3))
+    assert all(p.lines is not None and not p.items for p in partitions)  # nothing read here
+    on_workers = [item for p in partitions for item in engine.read_partition(p)]
+    assert on_workers == list(read_inputs([str(path)]))
+    assert [getattr(item, "input", None) for item in on_workers if hasattr(item, "reason")] == [
+        f"{path}:2", f"{path}:5",
+    ]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..batch import IngestSummary
 from ..records import Article, Rejected
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
     from ..pipeline import Pipeline
 
 PARTITION_SIZE = 64  # documents per task: ~10 s of work at ~6 docs/s, small enough to retry
-LINE_FORMATS = (".jsonl", ".ndjson")  # inputs that workers read themselves, by byte range
 RETRIES = 2
+DEFAULT_MAX_BYTES = 5_000_000  # as the local engine (store.DEFAULT_MAX_BYTES)
 
 
 # --------------------------------------------------------------------------- partitions
@@ -85,6 +86,7 @@ def plan_partitions(
     *,
     published: str | None = None,
     outlet: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Partition]:
     """Partitions of the inputs, lazily: JSON Lines files by range, the rest read here."""
     index = 0
@@ -101,7 +103,7 @@ def plan_partitions(
     from ..ingest import read_inputs
 
     batch: list[Article | Rejected] = []
-    for item in read_inputs(others, published=published, outlet=outlet):
+    for item in read_inputs(others, published=published, outlet=outlet, max_bytes=max_bytes):
         batch.append(item)
         if len(batch) == partition_size:
             yield Partition(index, items=tuple(batch))
@@ -111,30 +113,39 @@ def plan_partitions(
 
 
 def _workers_read(path: str) -> bool:
-    """Whether workers read this input by line ranges (JSON Lines, when ingest can)."""
-    from .. import ingest
+    """Whether workers read this input themselves, by line ranges (plain JSON Lines files)."""
+    from ..ingest import format_of
 
-    lines_reader = hasattr(ingest, "read_jsonl_lines")
-    return lines_reader and path.lower().endswith(LINE_FORMATS) and os.path.isfile(path)
+    fmt, gzipped = format_of(Path(path))
+    return fmt == "jsonl" and not gzipped and os.path.isfile(path) and os.path.getsize(path) > 0
 
 
-def read_partition(partition: Partition) -> list[Article | Rejected]:
-    """The Articles (and Rejected inputs) of a partition, read on the worker if need be."""
+def read_partition(partition: Partition, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article | Rejected]:
+    """The Articles (and Rejected inputs) of a partition, read here if it is a line range."""
     if partition.lines is None:
         return list(partition.items)
-    return list(_read_line_range(partition.lines, partition.published, partition.outlet))
+    return list(_read_line_range(partition.lines, partition.published, partition.outlet, max_bytes))
 
 
-def _read_line_range(lines: LineRange, published: str | None, outlet: str | None) -> Iterator[Article | Rejected]:
-    from ..ingest import read_jsonl_lines
+def _read_line_range(
+    lines: LineRange, published: str | None, outlet: str | None, max_bytes: int
+) -> Iterator[Article | Rejected]:
+    """The rows of a line range, read exactly as ``read_inputs`` reads the whole file
+    (same row checks, same ``path:line`` labels), so both engines see the same Articles."""
+    import io
 
+    from ..ingest.checks import normalize_date
+    from ..ingest.rows import RowDefaults, _guarded_row, _json_row
+
+    defaults = RowDefaults(published=normalize_date(published), outlet=outlet, max_bytes=max_bytes)
     with open(lines.path, "rb") as handle:
         handle.seek(lines.start)
         data = handle.read(lines.end - lines.start)
-    yield from read_jsonl_lines(
-        data.splitlines(), source=lines.path, first_line=lines.first_line,
-        published=published, outlet=outlet,
-    )
+    for lineno, line in enumerate(io.BytesIO(data), start=lines.first_line):
+        if not line.strip():
+            continue
+        name = f"{lines.path}:{lineno}"
+        yield _guarded_row(name, lambda line=line, name=name: _json_row(line, name, defaults))
 
 
 # --------------------------------------------------------------------------- workers
@@ -176,66 +187,92 @@ class PipelinePlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
         worker_pipeline()
 
 
+class KnownIds:
+    """The ids of stored documents, as a sorted array of 64-bit integers.
+
+    A document id is 16 hex digits, i.e. 64 bits: 8 bytes per stored document to ship to
+    each worker (8 MB per million), against ~70 bytes in a Python set.
+    """
+
+    def __init__(self, ids: Iterable[str] = ()):
+        import numpy as np
+
+        self.values = np.unique(np.fromiter((int(i, 16) for i in ids), dtype=np.uint64))
+
+    def __contains__(self, doc_id: str) -> bool:
+        import numpy as np
+
+        value = np.uint64(int(doc_id, 16))
+        position = int(np.searchsorted(self.values, value))
+        return position < len(self.values) and self.values[position] == value
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
 @dataclass(slots=True)
 class PartitionSummary:
     """What one partition produced: small, sent back to the client."""
 
     index: int
+    read: int = 0
     documents: int = 0
-    rejected: list[Rejected] = field(default_factory=list)  # few: sent back, stored by the client
     skipped: int = 0
+    words: int = 0
+    rejected: list[Rejected] = field(default_factory=list)  # few: sent back, stored by the client
     document_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""
 
 
-def analyze_partition(partition: Partition, output_dir: str, known_ids: frozenset[str]) -> PartitionSummary:
-    """Analyse one partition and write its table rows as Parquet files (the worker task)."""
+def analyze_partition(
+    partition: Partition, output_dir: str, known: KnownIds, max_bytes: int = DEFAULT_MAX_BYTES
+) -> PartitionSummary:
+    """Analyse one partition and write its table rows as Parquet files (the worker task).
+
+    The checks and the analysis are the local engine's (``reportedly.batch``): the same
+    rejections (too large, empty after cleaning, analysis failed) and the same Reports.
+    """
+    from ..batch import analyse_batch, label
     from ..ingest.clean import clean_text
     from ..pipeline import document_id
+    from ..records import decode_report
 
     started = time.perf_counter()
-    pipeline = worker_pipeline()
     summary = PartitionSummary(partition.index, worker=_worker_address())
     articles: list[Article] = []
-    rejected: list[Rejected] = []
+    labels: list[str] = []
     seen: set[str] = set()
-    for item in read_partition(partition):
+    for position, item in enumerate(read_partition(partition, max_bytes)):
         if isinstance(item, Rejected):
-            rejected.append(item)
+            summary.rejected.append(item)
             continue
-        doc_id = document_id(clean_text(item.text))
-        if doc_id in known_ids or doc_id in seen:
+        summary.read += 1
+        name = label(item, position)
+        size = len(item.text.encode("utf-8", "surrogatepass"))
+        text = clean_text(item.text)
+        if size > max_bytes:
+            summary.rejected.append(Rejected(input=name, reason=f"too large: {size} bytes > {max_bytes}"))
+        elif not text:
+            summary.rejected.append(Rejected(input=name, reason="empty text: nothing left after cleaning"))
+        elif (doc_id := document_id(text)) in known or doc_id in seen:
             summary.skipped += 1
-            continue
-        seen.add(doc_id)
-        articles.append(item)
-    reports, failed = analyze_safely(pipeline, articles)
-    rejected.extend(failed)
+        else:
+            seen.add(doc_id)
+            articles.append(item)
+            labels.append(name)
+    reports = []
+    for name, data, error in analyse_batch(worker_pipeline(), articles, labels) if articles else ():
+        if data is None:
+            summary.rejected.append(Rejected(input=name, reason=error or "analysis failed"))
+        else:
+            reports.append(decode_report(data))
     write_partition(Path(output_dir), partition.index, reports)
-    summary.documents, summary.rejected = len(reports), rejected
+    summary.documents = len(reports)
     summary.document_ids = [report.document.id for report in reports]
+    summary.words = sum(report.document.word_count for report in reports)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def analyze_safely(pipeline: Pipeline, articles: list[Article]) -> tuple[list, list[Rejected]]:
-    """Reports of the articles; one that makes the pipeline raise is rejected, not fatal.
-
-    The batch goes through ``nlp.pipe`` (fast); only if the batch raises are the
-    documents redone one by one, to find the bad ones.
-    """
-    try:
-        return list(pipeline.analyze_many(articles)), []
-    except Exception:  # noqa: BLE001 - any failure of one document must not fail the rest
-        pass
-    reports, rejected = [], []
-    for article in articles:
-        try:
-            reports.append(pipeline.analyze(article))
-        except Exception as exc:  # noqa: BLE001
-            rejected.append(Rejected(input=article.id or article.url or "?", reason=f"analysis failed: {exc!r}"))
-    return reports, rejected
 
 
 def write_partition(output_dir: Path, index: int, reports: list) -> None:
@@ -248,9 +285,12 @@ def write_partition(output_dir: Path, index: int, reports: list) -> None:
     from .. import tables
 
     for name, table in tables.to_arrow(reports).items():
+        if name not in tables.PARQUET_TABLES:
+            continue
         directory = output_dir / name
         directory.mkdir(parents=True, exist_ok=True)
         final = directory / f"part-{index:06d}.parquet"
+        # a leading dot: neither pyarrow datasets nor the store's *.parquet globs read it
         temporary = directory / f".part-{index:06d}.{uuid.uuid4().hex}.tmp"
         pq.write_table(table, temporary)
         os.replace(temporary, final)  # atomic: a killed writer leaves no half file behind
@@ -297,22 +337,14 @@ def _worker_address() -> str:
 # --------------------------------------------------------------------------- client
 
 
-@dataclass(slots=True)
-class DaskIngestSummary:
-    """The outcome of a distributed ingest."""
+@dataclass
+class DaskIngestSummary(IngestSummary):
+    """The local engine's summary (read, stored, skipped, rejected...) and the cluster's part."""
 
-    documents: int = 0
-    rejected: int = 0
-    skipped: int = 0
     partitions: int = 0
     workers: int = 0
-    seconds: float = 0.0
     output_dir: str = ""
-    per_worker: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def docs_per_second(self) -> float:
-        return self.documents / self.seconds if self.seconds else 0.0
+    per_worker: dict[str, int] = field(default_factory=dict)  # worker -> documents analysed
 
 
 def connect(scheduler: str | None = None, local_workers: int = 2) -> tuple[Client, Any]:
@@ -331,10 +363,11 @@ def run_partitions(
     client: Client,
     partitions: Iterable[Partition],
     output_dir: str,
-    known_ids: frozenset[str] = frozenset(),
+    known_ids: KnownIds | None = None,
     *,
     retries: int = RETRIES,
     in_flight: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[PartitionSummary]:
     """Run every partition on the cluster, keeping a bounded number submitted at once.
 
@@ -345,14 +378,14 @@ def run_partitions(
 
     client.register_plugin(PipelinePlugin())
     # one copy of the skip set per worker; wrapped in a list, else scatter splits the set
-    [known] = client.scatter([known_ids], broadcast=True, hash=False)
+    [known] = client.scatter([known_ids or KnownIds()], broadcast=True, hash=False)
     limit = in_flight or max(4, 3 * len(client.scheduler_info()["workers"]))
     run = uuid.uuid4().hex[:8]
     pending = iter(partitions)
 
     def submit(partition: Partition):
         return client.submit(
-            analyze_partition, partition, output_dir, known,
+            analyze_partition, partition, output_dir, known, max_bytes,
             key=f"reportedly-partition-{run}-{partition.index}", retries=retries, pure=False,
         )
 
@@ -414,48 +447,62 @@ def run_dask_ingest(
     published: str | None = None,
     outlet: str | None = None,
     output_dir: str | os.PathLike | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     retries: int = RETRIES,
     client: Client | None = None,
 ) -> DaskIngestSummary:
     """``reportedly ingest --engine dask``: analyse on a cluster, store in the DuckDB store.
 
-    ``output_dir`` receives the Parquet tables (it must be visible to every worker and to
-    this process: a shared file system on SLURM or Kubernetes); by default a directory
-    beside the store, removed after loading.
+    ``client`` (an open Client), else ``scheduler`` (an address), else a LocalCluster of
+    ``local_workers`` processes. ``output_dir`` receives the Parquet tables and is kept;
+    it must be visible to every worker and to this process (a shared file system on SLURM
+    or Kubernetes). By default a directory beside the store, removed after loading.
     """
     import shutil
 
     from ..store import Store
 
     started = time.perf_counter()
-    store = Store.open(db_path)
     keep = output_dir is not None
     directory = Path(output_dir) if keep else Path(f"{os.fspath(db_path)}.dask-{uuid.uuid4().hex[:8]}")
     directory.mkdir(parents=True, exist_ok=True)
-    own_client, cluster = (None, None) if client else connect(scheduler, local_workers)
-    active = client or own_client
-    try:
-        known = frozenset(store.document_ids())
-        partitions = plan_partitions(inputs, partition_size, published=published, outlet=outlet)
-        summaries = run_partitions(active, partitions, str(directory), known, retries=retries)
-        workers = len(active.scheduler_info()["workers"])
-    finally:
-        if own_client is not None:
-            own_client.close()
-        if cluster is not None:
-            cluster.close()
-    store.load_parquet(directory)
-    store.add_rejected([item for summary in summaries for item in summary.rejected])
+    with Store.open(db_path) as store:
+        known = KnownIds(row[0] for row in store.connection.execute("SELECT id FROM documents").fetchall())
+        own_client, cluster = (None, None) if client else connect(scheduler, local_workers)
+        active = client or own_client
+        try:
+            partitions = plan_partitions(
+                inputs, partition_size, published=published, outlet=outlet, max_bytes=max_bytes,
+            )
+            summaries = run_partitions(active, partitions, str(directory), known, retries=retries, max_bytes=max_bytes)
+            workers = len(active.scheduler_info()["workers"])
+        finally:
+            if own_client is not None:
+                own_client.close()
+            if cluster is not None:
+                cluster.close()
+        stored = store.load_parquet(directory)
+        rejected = [item for summary in summaries for item in summary.rejected]
+        store.add_rejected(rejected)
     if not keep:
         shutil.rmtree(directory, ignore_errors=True)
-    return _summarise(summaries, workers, time.perf_counter() - started, str(directory) if keep else "")
+    total = summarise(summaries, workers, stored)
+    total.output_dir = str(directory) if keep else ""
+    total.seconds = time.perf_counter() - started
+    return total
 
 
-def _summarise(summaries: list[PartitionSummary], workers: int, seconds: float, output_dir: str) -> DaskIngestSummary:
-    total = DaskIngestSummary(partitions=len(summaries), workers=workers, seconds=seconds, output_dir=output_dir)
+def summarise(summaries: list[PartitionSummary], workers: int, stored: int) -> DaskIngestSummary:
+    """The run's summary; ``stored`` is what the store added (the rest was there already)."""
+    total = DaskIngestSummary(partitions=len(summaries), workers=workers, stored=stored)
+    analysed = 0
     for summary in summaries:
-        total.documents += summary.documents
+        total.read += summary.read
         total.skipped += summary.skipped
-        total.rejected += len(summary.rejected)
+        total.words += summary.words
+        analysed += summary.documents
+        for item in summary.rejected:
+            total.add_rejected(item.reason)
         total.per_worker[summary.worker] = total.per_worker.get(summary.worker, 0) + summary.documents
+    total.skipped += analysed - stored  # stored meanwhile by another run
     return total
