@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .batch import IngestSummary
 
 DEFAULT_PATH = "reportedly.db"
-DEFAULT_MAX_BYTES = 5_000_000
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # as reportedly.ingest.checks
 DEFAULT_BATCH_SIZE = 32
 OUTPUT_KINDS = ("arrow", "pandas", "polars", "records")
 

@@ -12,8 +12,9 @@ from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default=DEFAULT_PATH, show_default=True, help="The DuckDB store to write.")
-@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Analysis processes (each loads the model once).")
+@click.option("--workers", "-w", "--local-workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Analysis processes (each loads the model once); with --engine dask and no "
+                   "--scheduler, the worker processes of the local Dask cluster.")
 @click.option("--published", help="Publication date (YYYY-MM-DD) for inputs whose metadata lacks one.")
 @click.option("--outlet", help="Outlet name for inputs whose metadata lacks one.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
@@ -35,7 +36,7 @@ def command(paths: tuple[str, ...], db: str, workers: int, published: str | None
     from ..store import Store
 
     if engine == "dask":
-        _dask(paths, db, workers, published, outlet, scheduler, quiet)
+        _dask(paths, db, workers, published, outlet, scheduler, quiet, max_bytes)
         return
     with Store.open(db) as store:
         summary = store.ingest(
@@ -48,19 +49,18 @@ def command(paths: tuple[str, ...], db: str, workers: int, published: str | None
         sys.exit(1)
 
 
-def _dask(paths, db, workers, published, outlet, scheduler, quiet) -> None:
+def _dask(paths, db, workers, published, outlet, scheduler, quiet, max_bytes) -> None:
     from ..engines.dask import run_dask_ingest
 
     summary = run_dask_ingest(
-        list(paths), db, scheduler=scheduler, local_workers=workers, published=published, outlet=outlet
+        list(paths), db, scheduler=scheduler, local_workers=workers, published=published,
+        outlet=outlet, max_bytes=max_bytes,
     )
     if not quiet:
-        click.echo(
-            f"stored {summary.documents}, skipped {summary.skipped}, rejected {summary.rejected} "
-            f"on {summary.workers} Dask workers in {summary.seconds:.1f} s "
-            f"({summary.docs_per_second:.1f} docs/s)",
-            err=True,
-        )
+        print_summary(summary, db)
+        click.echo(f"on {summary.workers} Dask workers, {summary.partitions} partitions", err=True)
+    if summary.rejected_total and not (summary.stored or summary.skipped):
+        sys.exit(1)
 
 
 def print_summary(summary, db: str) -> None:
