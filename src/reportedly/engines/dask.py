@@ -467,7 +467,7 @@ def run_dask_ingest(
     directory = Path(output_dir) if keep else Path(f"{os.fspath(db_path)}.dask-{uuid.uuid4().hex[:8]}")
     directory.mkdir(parents=True, exist_ok=True)
     with Store.open(db_path) as store:
-        known = KnownIds(row[0] for row in store.connection.execute("SELECT id FROM documents").fetchall())
+        known = KnownIds(store.document_ids())
         own_client, cluster = (None, None) if client else connect(scheduler, local_workers)
         active = client or own_client
         try:
