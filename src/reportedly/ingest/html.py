@@ -54,6 +54,15 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+def _site_name(document, url: str | None) -> str | None:
+    """The page's own site name; trafilatura's stand-in of the host name does not count."""
+    name = (document.sitename or "").strip()
+    guesses = {(document.hostname or "").lower(), (urlsplit(url).netloc if url else "").lower()}
+    if not name or name.lower().removeprefix("www.") in {g.removeprefix("www.") for g in guesses}:
+        return None
+    return name
+
+
 def read_html(html: str, label: str, defaults: PageDefaults) -> Article | Rejected:
     """One Article from an HTML page (or a Rejected: no body, empty, short, not English)."""
     document = _extract(html, defaults.url)
@@ -69,7 +78,7 @@ def read_html(html: str, label: str, defaults: PageDefaults) -> Article | Reject
         id=defaults.id,
         title=document.title or defaults.title,
         url=url,
-        outlet=document.sitename or defaults.outlet or _host(url),
+        outlet=_site_name(document, url) or defaults.outlet or _host(url),
         author=document.author or defaults.author,
         published=document.date or defaults.published,
     )
