@@ -1,0 +1,154 @@
+"""Origins: who first said it, resolved across documents, and how many independent ones.
+
+The origin of a mention is the first link of its source chain; a chain of the publisher
+alone (the outlet asserts it itself) makes the outlet the origin. Names are merged across
+documents by normalisation and the alias table ``data/source_aliases.tsv``. Articles of one
+reuse cluster (copies of one another) contribute one origin set: their publisher-only
+mentions collapse into the cluster's first outlet, since copies are not independent.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..data import read_table
+from ..records import ChainLink, Origin, Source
+
+# Spelling variants folded before alias lookup (British/American, transliterations).
+_FOLD = (("defence", "defense"), ("zelenskyy", "zelensky"), ("kyiv", "kyiv"), ("kiev", "kyiv"))
+_POSSESSIVE = re.compile(r"['’]s\b")
+_NON_WORD = re.compile(r"[^\w]+")
+# Source types whose name says who in general, not who in particular ("a source",
+# "officials"): two articles quoting them are not known to quote the same claimant.
+_SCOPED_TYPES = frozenset({"anonymous", "unknown"})
+
+
+def normalise_name(name: str) -> str:
+    """Lowercase, accents and punctuation removed, possessives and a leading 'the' dropped."""
+    text = _POSSESSIVE.sub("", name)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = _NON_WORD.sub(" ", text).strip()
+    text = text.removeprefix("the ")
+    for variant, folded in _FOLD:
+        text = re.sub(rf"\b{variant}\b", folded, text)
+    return text
+
+
+@functools.cache
+def alias_index() -> dict[str, tuple[str, str | None]]:
+    """normalised alias -> (canonical name, party_to_conflict), from source_aliases.tsv."""
+    index: dict[str, tuple[str, str | None]] = {}
+    for row in read_table("source_aliases.tsv"):
+        alias, canonical = row[0], row[1]
+        party = row[2] if len(row) > 2 and row[2] else None
+        index[normalise_name(alias)] = (canonical, party)
+        index.setdefault(normalise_name(canonical), (canonical, party))
+    return index
+
+
+def resolve_name(name: str) -> tuple[str, str | None, bool]:
+    """(canonical name, party from the alias table, whether the table knew the name)."""
+    hit = alias_index().get(normalise_name(name))
+    if hit:
+        return hit[0], hit[1], True
+    return name.strip(), None, False
+
+
+@functools.cache
+def sides() -> dict[str, str]:
+    """party (ISO alpha-3) -> side of the conflict, from data/alliances.tsv when present.
+
+    Without that table every party is its own side.
+    """
+    try:
+        rows = read_table("alliances.tsv")
+    except (FileNotFoundError, OSError):
+        return {}
+    return {row[0].upper(): row[1].upper() for row in rows if len(row) >= 2 and row[1]}
+
+
+def side_of(party: str | None) -> str | None:
+    if not party:
+        return None
+    return sides().get(party.upper(), party.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class OriginRef:
+    """One mention's origin: ``key`` is what makes two origins the same claimant."""
+
+    key: str
+    name: str
+    party: str | None = None
+    publisher: bool = False
+    scoped: bool = False
+
+
+def origin_of(
+    chain: Sequence[ChainLink], sources: Mapping[str, Source], outlet: str | None, doc_id: str
+) -> OriginRef:
+    """The origin of one event or figure from its source chain (see module docstring)."""
+    attributed = [link for link in chain if link.role != "publisher"]
+    if not attributed:
+        name = outlet or (chain[-1].name if chain else None) or f"document {doc_id}"
+        return OriginRef(key="outlet:" + normalise_name(name), name=name, publisher=True)
+    link = attributed[0]
+    canonical, party, known = resolve_name(link.name)
+    source = sources.get(link.source_id or "")
+    if source is not None and source.party_to_conflict:
+        party = source.party_to_conflict
+    scoped = link.type in _SCOPED_TYPES and not known
+    return OriginRef(key=normalise_name(canonical), name=canonical, party=party, scoped=scoped)
+
+
+@dataclass(frozen=True, slots=True)
+class OriginCount:
+    origins: list[Origin]
+    independent: int
+    both_sides: bool
+
+
+class Claim(Protocol):
+    """What count_origins reads of a mention."""
+
+    doc_id: str
+    reuse: str
+    origin: OriginRef
+    published: str | None
+    outlet: str | None
+
+
+def count_origins(mentions: Iterable[Claim]) -> OriginCount:
+    """Distinct origins of the mentions of one cross-document event or figure.
+
+    Each mention has ``doc_id``, ``reuse`` (its article's reuse cluster), ``origin`` (an
+    OriginRef) and ``published``. Per reuse cluster: the attributed origins if any copy names
+    one (a copy that dropped the attribution still repeats it), else the cluster's first
+    outlet. Scoped origins ("officials") count once per reuse cluster.
+    """
+    by_reuse: dict[str, list[Claim]] = defaultdict(list)
+    for mention in mentions:
+        by_reuse[mention.reuse].append(mention)
+    chosen: dict[str, OriginRef] = {}
+    for reuse, group in by_reuse.items():
+        attributed = [m.origin for m in group if not m.origin.publisher]
+        if not attributed:
+            first = min(group, key=lambda m: (m.published or "9999", m.doc_id))
+            attributed = [first.origin]
+        for origin in attributed:
+            key = f"{origin.key}@{reuse}" if origin.scoped else origin.key
+            known = chosen.get(key)
+            if known is None or (known.party is None and origin.party):
+                chosen[key] = origin
+    origins = sorted(
+        (Origin(name=o.name, party_to_conflict=o.party) for o in chosen.values()),
+        key=lambda o: (o.name.lower(), o.party_to_conflict or ""),
+    )
+    parties = {side_of(o.party) for o in chosen.values()} - {None}
+    return OriginCount(origins=origins, independent=len(chosen), both_sides=len(parties) >= 2)
