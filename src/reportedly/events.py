@@ -1,10 +1,979 @@
-"""Stage: events (first version pending)."""
+"""Stage: events. Triggers in the parse -> PLOVER/ACLED-coded events with actors, place, date.
+
+For every sentence, trigger words from ``data/triggers.tsv`` (lemma or phrase -> PLOVER type,
+mode and ACLED type) are matched on the parse. Each match is checked against its flags (an
+ambiguous trigger needs a party, an object or a weapon), then given:
+
+- actor and recipient from the dependency parse (subject, passive agent, object, "on/against"
+  attachments, possessives of event nouns), normalised by :mod:`reportedly.actors`;
+- a status from negation, denial, modals, future auxiliaries and threats in its governing chain;
+- a location (the nearest place mention in its clause, then its sentence, then the sentences
+  just before), a date (a date mention in its sentence, else the document's month), hedges
+  and casualties tied to it.
+
+Events that tell one happening (same type, compatible mode, parties, place and date) are merged
+into one with all its ``mentions``. Attribution, source chains and certainty are the provenance
+stage's work.
+"""
 
 from __future__ import annotations
 
-from .pipeline import Analysis
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from . import numbers
+from .actors import DocActors, friendly_fire, tables
+from .data import read_table
+from .hedges import lexicon
+from .pipeline import Analysis, DateMention, PlaceMention
+from .records import Actor, Casualties, Count, Event, Location, Mention, When
+from .records import Span as TextSpan
+
+# Verbs whose object is an event noun they report as done by their subject
+# ("Russia launched an attack", "issued a warning", "held talks").
+LIGHT_VERBS = {
+    "launch", "carry", "conduct", "stage", "mount", "begin", "continue", "step", "intensify",
+    "resume", "start", "issue", "make", "hold", "have", "announce", "impose", "unleash", "wage",
+    "repel", "repulse", "order", "approve", "renew", "escalate", "expand", "lead", "plan",
+}
+# Governing verbs that make what they govern an expectation or opinion, not an event.
+OPINION_VERBS = {"expect", "predict", "anticipate", "fear", "worry", "speculate", "forecast", "hope", "doubt", "imagine", "suggest", "estimate", "risk"}
+DENY_VERBS = {"deny", "refute", "dismiss", "reject", "dispute", "disavow"}
+THREAT_VERBS = {"threaten", "warn"}
+FUTURE_VERBS = {"plan", "intend", "prepare", "aim", "vow", "pledge", "promise", "set", "agree", "offer"}
+PROMISE_VERBS = {"vow", "pledge", "promise", "plan", "agree", "offer", "intend", "commit", "ready"}
+MODALS = {"could", "might", "may", "would", "should", "can", "must"}
+FUTURE_AUX = {"will", "shall", "'ll", "wo"}
+# Casualty words: a number tied to one of these counts the event's victims.
+CASUALTY_WORDS = {
+    "kill": "killed", "die": "killed", "dead": "killed", "death": "killed", "fatality": "killed",
+    "murder": "killed", "execute": "killed", "slay": "killed", "life": "killed",
+    "wound": "injured", "injure": "injured", "injured": "injured", "wounded": "injured", "hurt": "injured",
+    "injury": "injured",
+    "capture": "captured", "captive": "captured", "prisoner": "captured", "detain": "captured",
+    "surrender": "captured", "abduct": "captured", "kidnap": "captured",
+    "missing": "missing",
+}
+KILL_TRIGGERS = {"kill", "wound", "injure", "murder"}
+# Object nouns that make "send/provide/supply" an AID (or, for troops, a MOBILIZE).
+AID_OBJECTS = {
+    "aid", "assistance", "weapon", "arm", "ammunition", "missile", "drone", "tank", "artillery",
+    "system", "equipment", "money", "dollar", "package", "jet", "aircraft", "vehicle", "howitzer",
+    "himars", "supply", "shipment", "support", "help", "fund", "funding", "loan", "grant",
+    "rocket", "shell", "launcher", "gear", "helmet", "vest", "radar", "part", "munition", "finance",
+    "military", "humanitarian", "food", "medicine", "generator", "fighter",
+}
+TROOP_OBJECTS = {"troop", "soldier", "force", "reinforcement", "battalion", "brigade", "unit", "mercenary", "paratrooper", "marine"}
+WEAPON_OBJECTS = {
+    "weapon", "missile", "drone", "rocket", "equipment", "ammunition", "arm", "shell", "munition",
+    "artillery", "tank", "jet", "aircraft", "system", "uav", "bomb", "warhead",
+}
+TERRITORY_WORDS = {
+    "town", "city", "village", "region", "territory", "airport", "plant", "reactor", "peninsula",
+    "port", "island", "base", "airfield", "oblast", "province", "district", "area", "bridge",
+    "station", "capital", "settlement", "control", "position", "building", "hill", "bank",
+}
+AGREEMENT_WORDS = {"agreement", "deal", "treaty", "accord", "memorandum", "pact", "declaration"}
+SANCTION_WORDS = {"sanction", "restriction", "ban", "embargo", "tariff", "penalty", "measure", "limit"}
+DENIAL_OBJECTS = {"claim", "allegation", "accusation", "report", "suggestion", "charge", "idea", "notion", "proposal"}
+STATE_WORDS = {"state", "republic", "independence", "sovereignty", "government"}
+LABOUR_WORDS = {"general", "worker", "labour", "labor", "union", "miner", "teacher", "national"}
+RECIPIENT_PREPS = {
+    "ASSAULT": ("on", "against", "at", "upon", "into", "toward", "towards", "of"),
+    "COERCE": ("on", "against", "of"),
+    "SANCTION": ("on", "against", "from", "to"),
+    "THREATEN": ("to", "against"),
+    "ACCUSE": ("against", "of", "into"),
+    "REJECT": ("from", "by"),
+    "REQUEST": ("from", "to", "on"),
+    "AID": ("to", "for"),
+    "AGREE": ("to", "with", "for"),
+    "CONSULT": ("with", "between"),
+    "COOPERATE": ("with",),
+    "SUPPORT": ("for",),
+    "RETREAT": ("with",),
+    "PROTEST": ("against",),
+}
+ARMED_SECTORS = {"military", "police", "rebel"}
+PARTY_SECTORS = {"military", "police", "rebel", "government", "igo", "ngo"}
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerEntry:
+    phrase: tuple[str, ...]
+    pos: str  # "V", "N" or "*"
+    type: str
+    mode: str | None
+    acled_type: str | None
+    acled_subtype: str | None
+    flags: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    mode: str
+    acled_type: str
+    acled_subtype: str
+
+
+class TriggerLexicon:
+    """``triggers.tsv`` indexed by first lemma, longest phrase first (built once)."""
+
+    def __init__(self, rows: Iterable[tuple[str, ...]]):
+        self.by_first: dict[str, list[TriggerEntry]] = {}
+        for row in rows:
+            phrase, pos, etype, mode, acled_type, acled_subtype, *rest = (*row, "", "", "", "", "", "")[:8]
+            entry = TriggerEntry(
+                phrase=tuple(phrase.lower().split()),
+                pos=pos or "*",
+                type=etype,
+                mode=_cell(mode),
+                acled_type=_cell(acled_type),
+                acled_subtype=_cell(acled_subtype),
+                flags=frozenset(f.strip() for f in (rest[0] if rest else "").split(",") if f.strip()),
+            )
+            self.by_first.setdefault(entry.phrase[0], []).append(entry)
+        for entries in self.by_first.values():
+            entries.sort(key=lambda e: -len(e.phrase))
+
+    def match(self, token: Token) -> list[tuple[TriggerEntry, list[Token]]]:
+        """Entries whose phrase starts at ``token``, each with the tokens it covers."""
+        entries = self.by_first.get(_key(token))
+        if not entries:
+            return []
+        found = []
+        for entry in entries:
+            if not _pos_ok(entry.pos, token, len(entry.phrase) > 1):
+                continue
+            tokens = _phrase_tokens(token, entry.phrase)
+            if tokens is not None:
+                found.append((entry, tokens))
+        return found
+
+
+def _cell(value: str) -> str | None:
+    return None if value in ("", "-") else value
+
+
+def _key(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _pos_ok(pos: str, token: Token, phrase: bool) -> bool:
+    if pos == "V":
+        return token.pos_ in ("VERB",) or (phrase and token.pos_ in ("AUX", "NOUN", "ADJ"))
+    if pos == "N":
+        return token.pos_ in ("NOUN", "PROPN") or (phrase and token.pos_ in ("ADJ", "VERB", "ADP"))
+    return token.pos_ in ("VERB", "NOUN", "PROPN", "ADJ", "ADP")
+
+
+def _phrase_tokens(first: Token, phrase: tuple[str, ...]) -> list[Token] | None:
+    """Tokens of ``phrase`` from ``first``: adjacent words, or a particle/preposition of the verb."""
+    if len(phrase) == 1:
+        return [first]
+    doc = first.doc
+    tokens = [first]
+    position = first.i
+    for word in phrase[1:]:
+        nxt = position + 1
+        if nxt < len(doc) and (doc[nxt].lemma_.lower() == word or doc[nxt].lower_ == word):
+            tokens.append(doc[nxt])
+            position = nxt
+            continue
+        # "shot the drone down", "fired directly on": a particle or preposition of the verb.
+        attached = [
+            c for c in first.children
+            if c.dep_ in ("prt", "prep", "dobj", "advmod") and (c.lower_ == word or c.lemma_.lower() == word) and c.i > first.i
+        ]
+        if attached and first.pos_ == "VERB":
+            tokens.append(attached[0])
+            position = attached[0].i
+            continue
+        return None
+    return tokens
+
+
+@functools.cache
+def lexicon_of_triggers() -> TriggerLexicon:
+    return TriggerLexicon(read_table("triggers.tsv"))
+
+
+@functools.cache
+def instruments() -> dict[str, Instrument]:
+    return {row[0]: Instrument(row[1], row[2], row[3]) for row in read_table("instruments.tsv")}
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One trigger occurrence being coded (becomes one Mention of an Event)."""
+
+    entry: TriggerEntry
+    tokens: list[Token]
+    head: Token
+    sentence: int
+    type: str
+    mode: str | None
+    acled_type: str | None
+    acled_subtype: str | None
+    actor_token: Token | None = None
+    recipient_token: Token | None = None
+    actor: Actor | None = None
+    recipient: Actor | None = None
+    status: str = "asserted"
+    location: Location | None = None
+    location_span: tuple[int, int] | None = None
+    when: When | None = None
+    casualties: dict[str, Count] = field(default_factory=dict)
+    hedges: list[str] = field(default_factory=list)
+    object_token: Token | None = None
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].idx
+
+    @property
+    def end(self) -> int:
+        last = self.tokens[-1]
+        return last.idx + len(last.text)
+
+    @property
+    def family(self) -> str:
+        return self.head.lemma_.lower()[:4]
 
 
 class EventStage:
+    """Fills ``analysis.events``; tables are loaded once, at construction."""
+
+    def __init__(self) -> None:
+        self.triggers = lexicon_of_triggers()
+        self.instruments = instruments()
+        self.actor_tables = tables()
+        self.hedges = lexicon()
+
     def __call__(self, analysis: Analysis) -> None:
+        doc = analysis.doc
+        sentences = list(doc.sents)
+        actors = DocActors(doc, self.actor_tables)
+        context = _DocContext(analysis, sentences, actors)
+        candidates: list[Candidate] = []
+        for index, sent in enumerate(sentences):
+            found = self._sentence_candidates(sent, index, context)
+            candidates.extend(_fold_casualty_triggers(found))
+        for cand in candidates:
+            self._complete(cand, context)
+        analysis.events = _merge(candidates, context)
+
+    # -- finding triggers -----------------------------------------------------------------
+    def _sentence_candidates(self, sent: Span, index: int, context: _DocContext) -> list[Candidate]:
+        used: set[int] = set()
+        found: list[Candidate] = []
+        for token in sent:
+            if token.i in used or token.is_punct or token.is_space:
+                continue
+            for entry, tokens in self.triggers.match(token):
+                if any(t.i in used for t in tokens):
+                    continue
+                cand = self._candidate(entry, tokens, index, context)
+                if cand is None:
+                    continue
+                used.update(t.i for t in tokens)
+                found.append(cand)
+                break
+        return found
+
+    def _candidate(self, entry: TriggerEntry, tokens: list[Token], index: int, context: _DocContext) -> Candidate | None:
+        head = _syntactic_head(tokens)
+        cand = Candidate(
+            entry=entry, tokens=tokens, head=head, sentence=index, type=entry.type, mode=entry.mode,
+            acled_type=entry.acled_type, acled_subtype=entry.acled_subtype,
+        )
+        if _governed_by(head, OPINION_VERBS):
+            return None
+        if _descriptive(head):
+            return None
+        _find_participants(cand)
+        inside = {t.i for t in tokens}
+        for role in ("actor_token", "recipient_token", "object_token"):
+            if getattr(cand, role) is not None and getattr(cand, role).i in inside:
+                setattr(cand, role, None)
+        if cand.type == "MOBILIZE":
+            cand.recipient_token = None  # the troops moved are not a target
+        actors = context.actors
+        event_type = cand.type
+        if cand.actor_token is not None:
+            cand.actor = actors.resolve(cand.actor_token, event_type)
+        if cand.recipient_token is not None:
+            cand.recipient = actors.resolve(cand.recipient_token, event_type)
+            if _is_place_phrase(cand.recipient_token, cand.recipient, context):
+                cand.recipient = None
+        if not self._flags_ok(cand, context):
+            return None
+        self._refine_type(cand)
+        if cand.type is None:
+            return None
+        self._refine_mode(cand)
+        cand.status = _status(head)
+        if cand.status == "hypothetical" and cand.type not in ("ASSAULT", "THREATEN", "MOBILIZE"):
+            return None  # "could help", "might agree": analysis, not news
+        if cand.type == "AID" and (cand.status == "future" or _governed_by(head, PROMISE_VERBS)):
+            cand.type, cand.status, cand.mode = "AGREE", "asserted", None
+            cand.acled_type = cand.acled_subtype = None
+        return cand
+
+    # -- flags: evidence an ambiguous trigger needs ---------------------------------------------
+    def _flags_ok(self, cand: Candidate, context: _DocContext) -> bool:
+        flags = cand.entry.flags
+        head = cand.head
+        actor, recipient = cand.actor, cand.recipient
+        is_noun = head.pos_ in ("NOUN", "PROPN")
+        civilian_target = cand.type == "ASSAULT" and recipient is not None and recipient.sector == "civilian" and _has_instrument(cand, self.instruments)
+        if "party" in flags and not (_is_party(actor) or _is_party(recipient) or civilian_target):
+            return False
+        if "object" in flags and cand.recipient_token is None and cand.object_token is None:
+            return False
+        if "specific" in flags and is_noun and cand.actor_token is None and cand.recipient_token is None:
+            return False
+        if "place" in flags and is_noun and cand.actor_token is None and not context.places_in_sentence(cand.sentence):
+            return False
+        if "instrument" in flags and not self._instrument_ok(cand):
+            return False
+        if "territory" in flags and not _object_is_territory(cand, context):
+            return False
+        if "aid" in flags and not _object_in(cand, AID_OBJECTS | TROOP_OBJECTS, money=True):
+            return False
+        if "weapon" in flags and not _object_in(cand, WEAPON_OBJECTS, money=False):
+            return False
+        if "military" in flags and not (
+            _armed(actor) or _armed(recipient) or _object_in(cand, TROOP_OBJECTS | {"military", "troop"}, money=False)
+            or any(t.lemma_.lower() == "military" for t in head.lefts)
+        ):
+            return False
+        if "meet" in flags and not _two_parties(cand):
+            return False
+        if "phone" in flags and not any(t.lemma_.lower() in ("phone", "video", "telephone") for t in head.lefts):
+            return False
+        if "legal" in flags and not any(c.dep_ == "prep" and c.lower_ in ("with", "as") for c in head.children):
+            return False
+        if "warn" in flags and cand.recipient_token is None:
+            return False
+        if "nodeny" in flags and _object_in(cand, DENIAL_OBJECTS, money=False):
+            return False
+        if "political" in flags and not _object_in(cand, STATE_WORDS | {"republic"}, money=False) and not (recipient and recipient.country):
+            return False
+        if "agreement" in flags and not _object_in(cand, AGREEMENT_WORDS, money=False):
+            return False
+        if "sanction" in flags and not _object_in(cand, SANCTION_WORDS, money=False):
+            return False
+        if "civilian" in flags and not (actor and actor.sector == "civilian"):
+            return False
+        if "labour" in flags and not any(t.lemma_.lower() in LABOUR_WORDS for t in head.lefts):
+            return False
+        if "noxcomp" in flags and head.dep_ in ("xcomp", "advcl", "acl", "pcomp"):
+            return False
+        if "captive" in flags and not (recipient and (recipient.sector != "other" or cand.recipient_token.ent_type_ == "PERSON")):
+            return False
+        if "agentonly" in flags and actor is None:
+            return False
+        # "accused X of shelling": the shelling is coded, not the accusation.
+        return not ("standalone" in flags and _complement_is_event(head, self.triggers))
+
+    def _instrument_ok(self, cand: Candidate) -> bool:
+        if _has_instrument(cand, self.instruments) or _armed(cand.actor):
+            return True
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in cand.head.children)
+        return passive and cand.recipient is not None and cand.recipient.sector in ("civilian", "military")
+
+    def _refine_type(self, cand: Candidate) -> None:
+        """Type changes that depend on the object: troops sent are a MOBILIZE, not an AID."""
+        if cand.type == "AID" and "aid" in cand.entry.flags and _object_in(cand, TROOP_OBJECTS, money=False):
+            cand.type, cand.mode = "MOBILIZE", "troops"
+            cand.acled_type, cand.acled_subtype = "Strategic developments", "Change to group/activity"
+        if cand.type == "MOBILIZE" and cand.head.lemma_.lower() == "test":
+            cand.mode = "weapons"
+
+    def _refine_mode(self, cand: Candidate) -> None:
+        if cand.type != "ASSAULT":
+            return
+        found = _instrument_of(cand, self.instruments)
+        if found is None:
+            return
+        if cand.mode is None or (cand.mode == "heavy-weapons" and found.mode in ("drone", "aerial")):
+            cand.mode = found.mode
+            cand.acled_type, cand.acled_subtype = found.acled_type, found.acled_subtype
+
+    # -- everything else about one candidate ---------------------------------------------------
+    def _complete(self, cand: Candidate, context: _DocContext) -> None:
+        sent = context.sentences[cand.sentence]
+        cand.hedges = sorted({h.text for h in self.hedges.in_span(context.doc.text, sent.start_char, sent.end_char)})
+        cand.location, cand.location_span = context.location_for(cand)
+        cand.when = context.date_for(cand)
+        cand.casualties = _casualties(cand, sent)
+        if cand.type == "ASSAULT" and cand.acled_type == "Violence against civilians" and cand.recipient and cand.recipient.sector in ARMED_SECTORS:
+            cand.acled_type, cand.acled_subtype = "Battles", "Armed clash"
+        if cand.type == "ASSAULT" and cand.acled_type == "Battles" and cand.recipient and cand.recipient.sector == "civilian" and cand.mode in (None, "firearms"):
+            cand.acled_type, cand.acled_subtype = "Violence against civilians", "Attack"
+
+
+# -- participants -----------------------------------------------------------------------------
+def _descriptive(head: Token) -> bool:
+    """Participles that describe a participant rather than tell news.
+
+    "killed and wounded soldiers" (adjectival), "a soldier captured by Ukrainian forces says",
+    "soldiers, deployed by Moscow, fired": a reduced relative on a clause's subject identifies
+    who is talking or acting; the happening it names is background.
+    """
+    if head.pos_ != "VERB":
+        return False
+    if head.dep_ == "amod":
+        return True
+    return head.dep_ == "acl" and head.tag_ == "VBN" and head.head.dep_ in ("nsubj", "nsubjpass")
+
+
+def _syntactic_head(tokens: list[Token]) -> Token:
+    inside = {t.i for t in tokens}
+    for tok in tokens:
+        if (tok.head.i not in inside or tok.head == tok) and tok.pos_ in ("VERB", "NOUN", "PROPN"):
+            return tok
+    return tokens[0]
+
+
+def _find_participants(cand: Candidate) -> None:
+    head = cand.head
+    if head.pos_ in ("NOUN", "PROPN") or (head.pos_ == "ADP" and cand.entry.pos == "*"):
+        _noun_participants(cand)
+    else:
+        _verb_participants(cand)
+    if cand.entry.flags and "reverse" in cand.entry.flags:
+        # "Russia received drones from Iran": the giver is the "from" phrase.
+        giver = _prep_object(head, ("from",))
+        cand.actor_token, cand.recipient_token = giver, cand.actor_token
+
+
+def _verb_participants(cand: Candidate) -> None:
+    head = cand.head
+    subject = _child(head, ("nsubj", "csubj"))
+    passive_subject = _child(head, ("nsubjpass",))
+    agent = _agent(head)
+    obj = _child(head, ("dobj",))
+    dative = _child(head, ("dative",))
+    cand.object_token = obj
+    if passive_subject is not None or (head.tag_ == "VBN" and head.dep_ in ("acl", "amod")):
+        cand.actor_token = agent
+        if cand.type == "MOBILIZE" and agent is None:
+            cand.actor_token = passive_subject  # "8,000 soldiers are stationed in the area"
+        cand.recipient_token = passive_subject if passive_subject is not None else (head.head if head.dep_ in ("acl", "amod") else None)
+        if cand.recipient_token is not None and cand.recipient_token.pos_ not in ("NOUN", "PROPN", "PRON"):
+            cand.recipient_token = None
+        return
+    cand.actor_token = subject if subject is not None else _inherited_subject(head)
+    if cand.actor_token is not None and cand.actor_token.dep_ == "csubj":
+        cand.actor_token = None
+    preps = RECIPIENT_PREPS.get(cand.type, ())
+    recipient = _prep_object(head, preps) if preps else None
+    if cand.type in ("AID", "AGREE", "REQUEST", "CONSULT", "COOPERATE", "SUPPORT"):
+        if dative is not None:
+            recipient = dative
+        elif recipient is None and obj is not None and _looks_like_party(obj):
+            recipient = obj
+    elif recipient is None or cand.type in ("ASSAULT", "COERCE", "SANCTION", "THREATEN", "ACCUSE", "RETREAT", "REJECT"):
+        recipient = obj if obj is not None else recipient
+    cand.recipient_token = recipient
+
+
+def _noun_participants(cand: Candidate) -> None:
+    head = cand.head
+    for child in head.children:
+        if cand.actor_token is None and (
+            child.dep_ == "poss" or (child.dep_ in ("amod", "compound", "nmod") and _is_country_word(child))
+        ):
+            cand.actor_token = child
+    by = _prep_object(head, ("by", "from"))
+    if by is not None and cand.actor_token is None:
+        cand.actor_token = by
+    preps = RECIPIENT_PREPS.get(cand.type, ())
+    recipient = _prep_object(head, preps) if preps else None
+    if recipient is not None:
+        cand.recipient_token = recipient
+    # "Russia launched an attack", "Zelenskyy issued a warning to Putin": the verb's subject acts.
+    governor = head.head
+    if head.dep_ in ("dobj", "nsubjpass") and governor.lemma_.lower() in LIGHT_VERBS:
+        if cand.actor_token is None:
+            cand.actor_token = _child(governor, ("nsubj",)) or _inherited_subject(governor)
+        if cand.recipient_token is None and preps:
+            cand.recipient_token = _prep_object(governor, preps)
+    elif head.dep_ == "pobj" and head.head.dep_ == "agent" and cand.recipient_token is None:
+        # "was destroyed in a strike" / "under fire from Russian forces" handled by "from" above.
+        pass
+    if head.dep_ == "pobj" and head.head.lower_ == "under":
+        # "came under fire from Russian forces": the subject of the clause is the target.
+        clause = head.head.head
+        target = _child(clause, ("nsubj", "nsubjpass"))
+        if target is not None and cand.recipient_token is None:
+            cand.recipient_token = target
+
+
+def _child(token: Token, deps: tuple[str, ...]) -> Token | None:
+    for child in token.children:
+        if child.dep_ in deps:
+            return child
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return _child(child, ("pobj",))
+    return None
+
+
+def _prep_object(token: Token, preps: tuple[str, ...]) -> Token | None:
+    for child in token.children:
+        if child.dep_ in ("prep", "dative") and child.lower_ in preps:
+            pobj = _child(child, ("pobj",))
+            if pobj is not None:
+                return pobj
+    return None
+
+
+def _inherited_subject(verb: Token) -> Token | None:
+    """Subject of a verb that has none of its own: xcomp ("tried to push"), conj ("and surrendered")."""
+    current = verb
+    for _ in range(4):
+        if current.dep_ in ("xcomp", "conj", "ccomp", "advcl", "pcomp") and current.head != current:
+            parent = current.head
+            subject = _child(parent, ("nsubj",))
+            if subject is not None and current.dep_ in ("xcomp", "conj"):
+                return subject
+            if current.dep_ in ("ccomp", "advcl", "pcomp"):
+                return None
+            current = parent
+        else:
+            return None
+    return None
+
+
+def _is_country_word(token: Token) -> bool:
+    return token.ent_type_ in ("NORP", "GPE") or token.lower_ in ("russian", "ukrainian", "us", "u.s.")
+
+
+def _looks_like_party(token: Token) -> bool:
+    return token.ent_type_ in ("GPE", "NORP", "ORG", "PERSON") or token.pos_ == "PROPN"
+
+
+def _is_place_phrase(token: Token, actor: Actor | None, context: _DocContext) -> bool:
+    """A recipient that is a place ("incursion into the Kursk region") is where, not whom."""
+    if actor is not None and actor.country and token.ent_type_ in ("NORP",):
+        return False
+    place = context.place_at(token.idx)
+    if place is None:
+        return token.ent_type_ in ("LOC", "FAC") and not (actor and actor.country)
+    return place.location.precision != "country"
+
+
+def _is_party(actor: Actor | None) -> bool:
+    return actor is not None and (bool(actor.country) or actor.sector in PARTY_SECTORS)
+
+
+def _armed(actor: Actor | None) -> bool:
+    return actor is not None and actor.sector in ARMED_SECTORS
+
+
+def _two_parties(cand: Candidate) -> bool:
+    parties = [a for a in (cand.actor, cand.recipient) if _is_party(a)]
+    if len(parties) == 2:
+        return True
+    # "Peace talks between Russia and Ukraine", "U.S. and Russian diplomats were meeting".
+    for tok in (cand.actor_token, cand.recipient_token):
+        if tok is not None and any(c.dep_ == "conj" for c in tok.children):
+            return True
+    between = _prep_object(cand.head, ("between",))
+    return between is not None
+
+
+def _object_in(cand: Candidate, words: set[str], money: bool) -> bool:
+    obj = cand.object_token
+    if obj is None:
+        # nouns: "military aid", "shipments of drones"; verbs with no object: the prep object.
+        obj = _prep_object(cand.head, ("of", "with"))
+        if obj is None:
+            return False
+    for tok in obj.subtree:
+        if tok.lemma_.lower() in words or tok.lower_ in words:
+            return True
+        if money and (tok.tag_ == "$" or tok.lower_ in ("$", "£", "€")):
+            return True
+    return False
+
+
+def _object_is_territory(cand: Candidate, context: _DocContext) -> bool:
+    obj = cand.object_token or cand.recipient_token
+    if obj is None:
+        return False
+    if obj.ent_type_ in ("GPE", "LOC", "FAC") or context.place_at(obj.idx) is not None:
+        return True
+    return any(t.lemma_.lower() in TERRITORY_WORDS for t in obj.subtree)
+
+
+def _instrument_of(cand: Candidate, table: dict[str, Instrument]) -> Instrument | None:
+    head = cand.head
+    nearby: list[Token] = [*head.lefts]
+    for tok in (cand.actor_token, cand.object_token):
+        if tok is not None:
+            nearby.append(tok)
+            nearby.extend(tok.lefts)
+    for prep in head.children:
+        if prep.dep_ in ("prep", "agent") and prep.lower_ in ("with", "by", "from"):
+            for pobj in prep.children:
+                nearby.append(pobj)
+                nearby.extend(pobj.lefts)
+    for tok in nearby:
+        key = tok.lemma_.lower()
+        if key in table:
+            return table[key]
+        if tok.lower_ in table:
+            return table[tok.lower_]
+    return None
+
+
+def _has_instrument(cand: Candidate, table: dict[str, Instrument]) -> bool:
+    return _instrument_of(cand, table) is not None
+
+
+def _complement_is_event(head: Token, triggers: TriggerLexicon) -> bool:
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for comp in prep.subtree:
+                for entry, _ in triggers.match(comp):
+                    if entry.type == "ASSAULT":
+                        return True
+    return False
+
+
+# -- status -------------------------------------------------------------------------------
+def _governors(head: Token, limit: int = 4) -> list[Token]:
+    """The verbs above an event word: ``denied [striking]``, ``threatened [to strike]``."""
+    chain = []
+    current = head
+    for _ in range(limit):
+        if current.dep_ in ("xcomp", "ccomp", "pcomp", "dobj", "acomp", "advcl", "pobj", "nsubjpass", "nsubj", "conj") and current.head != current:
+            current = current.head
+            if current.pos_ == "ADP":
+                continue
+            chain.append(current)
+        else:
+            break
+    return chain
+
+
+def _governed_by(head: Token, lemmas: set[str]) -> bool:
+    for gov in _governors(head, 3):
+        if gov.lemma_.lower() in lemmas:
+            return True
+        if gov.dep_ not in ("xcomp", "ccomp", "dobj", "pcomp", "pobj", "conj") and gov.pos_ == "VERB":
+            break
+    return False
+
+
+def _negated(token: Token) -> bool:
+    for child in token.children:
+        if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+            return True
+        if child.lower_ in ("never",):
+            return True
+    return False
+
+
+def _status(head: Token) -> str:
+    if _negated(head) and head.pos_ == "VERB":
+        return "negated"
+    for tok in [head, *_governors(head)]:
+        lemma = tok.lemma_.lower()
+        if tok is not head and lemma in DENY_VERBS and not _negated(tok):
+            return "denied"
+        if tok is not head and lemma in THREAT_VERBS:
+            return "threatened"
+        if tok is not head and _negated(tok) and tok.pos_ in ("VERB", "AUX"):
+            return "negated"
+        auxes = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+        marks = {c.lower_ for c in tok.children if c.dep_ == "mark"}
+        if auxes & FUTURE_AUX or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in tok.children)):
+            return "future"
+        if auxes & MODALS or "if" in marks:
+            return "hypothetical"
+        if tok is not head and lemma in FUTURE_VERBS - {"agree", "offer"} and head.pos_ == "VERB" and head.dep_ == "xcomp":
+            return "future"
+        if tok.pos_ == "VERB" and tok is not head and tok.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pcomp"):
+            break
+    return "asserted"
+
+
+# -- casualties -------------------------------------------------------------------------------
+def _casualties(cand: Candidate, sent: Span) -> dict[str, Count]:
+    found: dict[str, Count] = {}
+    for number in numbers.find_numbers(sent):
+        span = number.span
+        if number.expr.currency:
+            continue
+        kind = _casualty_kind(span)
+        if kind and kind not in found:
+            found[kind] = number.count
+    lemma = cand.head.lemma_.lower()
+    if not found and cand.recipient_token is not None and lemma in ("kill", "capture", "abduct", "kidnap"):
+        kind = "killed" if lemma == "kill" else "captured"
+        people = _counted_people(cand.recipient_token)
+        if people:
+            found[kind] = Count(min=people, max=people, approx=False, text=cand.recipient_token.text)
+    return found
+
+
+def _casualty_kind(span: Span) -> str | None:
+    """The casualty word a number is tied to: "killing at least one", "53 POWs were killed"."""
+    root = span.root
+    candidates = [root, root.head, root.head.head]
+    # "one person was killed and six injured": the number's noun is the verb's subject.
+    for tok in candidates:
+        key = tok.lemma_.lower()
+        if key in CASUALTY_WORDS and tok.pos_ in ("VERB", "ADJ", "NOUN"):
+            return CASUALTY_WORDS[key]
+        if tok.lower_ in CASUALTY_WORDS and tok.pos_ in ("VERB", "ADJ", "NOUN"):
+            return CASUALTY_WORDS[tok.lower_]
+    for child in root.children:
+        if child.dep_ in ("acl", "amod", "relcl") and child.lemma_.lower() in CASUALTY_WORDS:
+            return CASUALTY_WORDS[child.lemma_.lower()]
+    return None
+
+
+def _counted_people(token: Token) -> int:
+    """"the American" -> 1; "Aslin, Pinner and Saadoune" -> 3; plurals without a number -> 0."""
+    if token.tag_ in ("NNS", "NNPS") or token.pos_ == "PRON":
+        return 0
+    if any(c.dep_ == "nummod" for c in token.children):
+        return 0
+    return 1 + sum(1 for c in token.subtree if c.dep_ == "conj" and c.head.i in {t.i for t in token.subtree})
+
+
+def _fold_casualty_triggers(found: list[Candidate]) -> list[Candidate]:
+    """"killed in a missile strike": the killing is the strike's casualties, not an event of its own."""
+    attacks = [c for c in found if c.type == "ASSAULT" and c.head.lemma_.lower() not in KILL_TRIGGERS]
+    if not attacks:
+        return found
+    return [c for c in found if not (c.type == "ASSAULT" and c.head.lemma_.lower() in KILL_TRIGGERS)]
+
+
+# -- the document around a candidate ------------------------------------------------------------
+class _DocContext:
+    def __init__(self, analysis: Analysis, sentences: list[Span], actors: DocActors):
+        self.analysis = analysis
+        self.doc: Doc = analysis.doc
+        self.sentences = sentences
+        self.actors = actors
+        self.places: list[PlaceMention] = sorted(analysis.places, key=lambda p: p.start)
+        self.dates: list[DateMention] = sorted(analysis.dates, key=lambda d: d.start)
+        self.published: date | None = analysis.published
+
+    def _in_sentence(self, items: list, index: int) -> list:
+        sent = self.sentences[index]
+        return [p for p in items if sent.start_char <= p.start < sent.end_char]
+
+    def places_in_sentence(self, index: int) -> list[PlaceMention]:
+        return [p for p in self._in_sentence(self.places, index) if not self._metonym(p)]
+
+    def _metonym(self, place: PlaceMention) -> bool:
+        """"deployed by Moscow", "Kyiv said", "Russia's forces": a place standing for its government."""
+        span = self.doc.char_span(place.start, place.end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        if root.dep_ in ("nsubj", "nsubjpass", "poss"):
+            return True
+        return root.dep_ == "pobj" and root.head.dep_ == "agent"
+
+    def place_at(self, char: int) -> PlaceMention | None:
+        for place in self.places:
+            if place.start <= char < place.end:
+                return place
+            if place.start > char:
+                break
         return None
+
+    def location_for(self, cand: Candidate) -> tuple[Location | None, tuple[int, int] | None]:
+        """The nearest place in the trigger's clause, then its sentence, then the two before."""
+        excluded = _participant_ranges(cand)
+        sentence_places = [p for p in self.places_in_sentence(cand.sentence) if not _overlaps(p, excluded)]
+        if sentence_places:
+            clause = _clause_range(cand.head)
+            inside = [p for p in sentence_places if clause[0] <= p.start < clause[1]] or sentence_places
+            specific = [p for p in inside if p.location.precision != "country"] or inside
+            best = min(specific, key=lambda p: abs(p.start - cand.start))
+            return best.location, (best.start, best.end)
+        for back in (1, 2):
+            index = cand.sentence - back
+            if index < 0:
+                break
+            earlier = [p for p in self.places_in_sentence(index) if p.location.precision != "country"]
+            if earlier:
+                best = earlier[-1]
+                return best.location, (best.start, best.end)
+        return None, None
+
+    def date_for(self, cand: Candidate) -> When | None:
+        dates = self._in_sentence(self.dates, cand.sentence)
+        if dates:
+            clause = _clause_range(cand.head)
+            inside = [d for d in dates if clause[0] <= d.start < clause[1]] or dates
+            return min(inside, key=lambda d: abs(d.start - cand.start)).when
+        if self.published is None:
+            return None
+        month = self.published.isoformat()[:7]
+        return When(text="", start=month, end=month, precision="month")
+
+
+def _participant_ranges(cand: Candidate) -> list[tuple[int, int]]:
+    ranges = []
+    for tok in (cand.actor_token,):
+        if tok is not None:
+            ranges.append((tok.left_edge.idx, tok.idx + len(tok.text)))
+    return ranges
+
+
+def _overlaps(place: PlaceMention, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= place.start < end for start, end in ranges)
+
+
+def _clause_range(head: Token) -> tuple[int, int]:
+    top = head
+    for gov in _governors(head, 2):
+        top = gov
+    left, right = top.left_edge, top.right_edge
+    return left.idx, right.idx + len(right.text)
+
+
+# -- one event per happening --------------------------------------------------------------------
+def _compatible(first: Candidate, second: Candidate) -> bool:
+    if first.type != second.type:
+        return False
+    if first.sentence == second.sentence and not _retold_in_sentence(first, second):
+        return False
+    if first.status != second.status and "asserted" not in (first.status, second.status):
+        return False
+    same_mode = first.mode is not None and first.mode == second.mode
+    if not same_mode and first.family != second.family:
+        return False
+    if first.mode and second.mode and first.mode != second.mode:
+        return False
+    if not _same_or_unknown(_country(first.actor), _country(second.actor)):
+        return False
+    if not _same_or_unknown(_country(first.recipient), _country(second.recipient)):
+        return False
+    no_parties = _country(first.actor) is None and _country(second.actor) is None
+    if no_parties and not same_mode and (_country(first.recipient) is None or _country(second.recipient) is None):
+        return False
+    if not _same_or_unknown(_admin1(first.location), _admin1(second.location)):
+        return False
+    first_date = first.when.start if first.when and first.when.precision == "day" else None
+    second_date = second.when.start if second.when and second.when.precision == "day" else None
+    return _same_or_unknown(first_date, second_date)
+
+
+def _retold_in_sentence(first: Candidate, second: Candidate) -> bool:
+    """Two triggers of one sentence are one happening only when nothing tells them apart."""
+    return (
+        first.mode is not None and first.mode == second.mode
+        and _country(first.actor) is not None and _country(first.actor) == _country(second.actor)
+    )
+
+
+def _country(actor: Actor | None) -> str | None:
+    return actor.country if actor else None
+
+
+def _admin1(location: Location | None) -> str | None:
+    return location.admin1 if location else None
+
+
+def _same_or_unknown(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _merge(candidates: list[Candidate], context: _DocContext) -> list[Event]:
+    groups: list[list[Candidate]] = []
+    for cand in candidates:
+        for group in groups:
+            if all(_compatible(member, cand) for member in group):
+                group.append(cand)
+                break
+        else:
+            groups.append([cand])
+    events = []
+    for number, group in enumerate(groups, start=1):
+        events.append(_event(f"e{number}", group, context))
+    return events
+
+
+def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event:
+    first = group[0]
+    doc_text = context.doc.text
+    mentions = [
+        Mention(
+            sentence=c.sentence,
+            evidence=context.sentences[c.sentence].text.strip(),
+            trigger=TextSpan(text=doc_text[c.start:c.end], start=c.start, end=c.end),
+        )
+        for c in group
+    ]
+    actor = _first(c.actor for c in group if c.actor is not None and c.actor.country) or first.actor
+    recipient = _first(c.recipient for c in group if c.recipient is not None and c.recipient.country) or first.recipient
+    location = _best_location(group)
+    when = _first(c.when for c in group if c.when is not None and c.when.precision == "day") or first.when
+    mode = first.mode or _first(c.mode for c in group if c.mode)
+    acled = next(((c.acled_type, c.acled_subtype) for c in group if c.mode == mode), (first.acled_type, first.acled_subtype))
+    casualties: dict[str, Count] = {}
+    for cand in group:
+        for kind, count in cand.casualties.items():
+            casualties.setdefault(kind, count)
+    on = _date_of(when, context.published)
+    hedges = sorted({h for c in group for h in c.hedges})
+    return Event(
+        id=event_id,
+        type=first.type,  # type: ignore[arg-type]
+        mode=mode,
+        acled_type=acled[0],
+        acled_subtype=acled[1],
+        trigger=mentions[0].trigger,
+        sentence=first.sentence,
+        evidence=mentions[0].evidence,
+        mentions=mentions,
+        actor=actor,
+        recipient=recipient,
+        friendly_fire=first.type == "ASSAULT" and friendly_fire(actor, recipient, on),
+        location=location,
+        date=when,
+        casualties=Casualties(**casualties),
+        status=first.status,  # type: ignore[arg-type]
+        hedges=hedges,
+    )
+
+
+def _best_location(group: list[Candidate]) -> Location | None:
+    located = [c.location for c in group if c.location is not None]
+    if not located:
+        return None
+    specific = [loc for loc in located if loc.precision != "country"]
+    return (specific or located)[0]
+
+
+def _first(items):
+    return next(iter(items), None)
+
+
+def _date_of(when: When | None, published: date | None) -> date | None:
+    if when is not None and when.start and len(when.start) >= 10:
+        try:
+            return date.fromisoformat(when.start[:10])
+        except ValueError:
+            pass
+    return published
