@@ -89,15 +89,17 @@ def corroborate_mentions(
     reuse: Mapping[str, str],
     config: MatchConfig = DEFAULT_MATCH,
     prior: Mapping[str, str] | None = None,
+    prior_figures: Mapping[str, str] | None = None,
 ) -> Corroborated:
-    """Cluster event then figure mentions; ``prior`` (mention key -> cluster) keeps ids."""
+    """Cluster event then figure mentions; ``prior`` and ``prior_figures`` (mention key ->
+    cluster id from an earlier run) keep cluster ids stable as new mentions join."""
     for m in (*event_mentions, *figure_mentions):
         m.reuse = reuse.get(m.doc_id, "r" + m.doc_id)
     events = _clusters(event_mentions, config.event_threshold, config, "c", prior)
     event_cluster = {(m.doc_id, m.item_id): c.id for c in events for m in c.mentions}
     for m in figure_mentions:
         m.event_cluster = event_cluster.get((m.doc_id, m.event_id)) if m.event_id else None
-    figures = _clusters(figure_mentions, config.figure_threshold, config, "f", prior)
+    figures = _clusters(figure_mentions, config.figure_threshold, config, "f", prior_figures)
     return Corroborated(reuse=dict(reuse), events=events, figures=figures)
 
 
