@@ -1,10 +1,741 @@
-"""Stage: attribution (first version pending)."""
+"""Stage: attribution — who says what, through which cue, nested in whom.
+
+Cues come from ``data/cues.tsv`` (derived from PolNeAR by ``scripts/derive_cues.py``):
+reporting verbs in any inflection and voice ("says", "were reported", "is said to"),
+"according to", nominal cues ("a statement from", "a video released by", "in an interview
+with"), hedging adverbs ("reportedly", no source) and colon or dash quotes. Sources, cues and
+contents are read off the dependency parse; quotations are found once per document by a
+linear scan (``find_quotes``) that closes unbalanced quotes at the paragraph end and carries a
+quote across paragraphs when the next paragraph reopens it.
+
+Nesting has two layers: an attribution whose cue lies inside another's content is its child;
+and a *medium* ("a video released by X", "shared by Y", "the soldier's account") links the
+attributions of the medium's owner, anywhere in the document, to its relays, ordered by how
+close each relay is to the origin (``data/attribution_relay.tsv``).
+"""
 
 from __future__ import annotations
 
+import bisect
+import functools
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from .data import read_table
+from .hedges import lexicon as hedge_lexicon
 from .pipeline import Analysis
+from .records import Attribution, CueSpan, SourceSpan, Span
+from .sources import SourceResolver
+
+OPENING_QUOTES = "“«"
+CLOSING_QUOTES = "”»"
+STRAIGHT_QUOTE = '"'
+DASHES = frozenset({"—", "–", "-", "--"})
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+# Children of a cue verb that belong to the cue ("has said", "did not say", "pointed out").
+CUE_LEFT_DEPS = frozenset({"aux", "auxpass", "neg"})
+CUE_RIGHT_DEPS = frozenset({"prt"})
+# Verbs whose direct object is the addressee, not the content ("told reporters").
+ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "brief", "urge", "call", "thank", "warn", "remind", "assure"})
+# Prepositions that introduce a noun cue's source: "a statement from", "a report by".
+SOURCE_PREPS = frozenset({"from", "by", "with"})
+# Prepositions through which an attribution sits in a medium: "in the video", "on Telegram".
+MEDIUM_PREPS = frozenset({"in", "on"})
+CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    lemma: str
+    kind: str
+    internal_state: bool
+    stance: str
+    rate: float
+
+
+class CueLexicon:
+    """The cue table, split by part of speech (built once per process)."""
+
+    def __init__(self, rows: tuple[tuple[str, ...], ...]):
+        self.verbs: dict[str, Cue] = {}
+        self.nouns: dict[str, Cue] = {}
+        self.adverbs: dict[str, Cue] = {}
+        self.punctuation: dict[str, Cue] = {}
+        tables = {"verb": self.verbs, "noun": self.nouns, "adverb": self.adverbs, "punctuation": self.punctuation}
+        for row in rows:
+            lemma, kind = row[0], row[1]
+            cue = Cue(lemma, kind, row[2] == "1", row[5] if len(row) > 5 else "neutral", float(row[4]) if len(row) > 4 else 0.0)
+            if kind in tables:
+                tables[kind].setdefault(lemma, cue)
+        self.relay_rank = {row[0]: int(row[1]) for row in read_table("attribution_relay.tsv")}
+
+    def entry(self, lemma: str) -> Cue | None:
+        return self.verbs.get(lemma) or self.nouns.get(lemma) or self.adverbs.get(lemma)
+
+
+@functools.cache
+def cue_lexicon() -> CueLexicon:
+    return CueLexicon(read_table("cues.tsv"))
+
+
+def stance_of(doc: Doc, cue_start: int, cue_end: int) -> str:
+    """Stance (claim/confirm/deny/neutral) of the cue covering ``doc.text[cue_start:cue_end]``."""
+    lex = cue_lexicon()
+    span = doc.char_span(cue_start, cue_end, alignment_mode="expand")
+    for token in span or ():
+        cue = lex.entry(token.lemma_.lower())
+        if cue is not None and cue.stance != "neutral":
+            return cue.stance
+    return "neutral"
+
+
+# -- quotations ---------------------------------------------------------------------------
+
+
+def find_quotes(text: str) -> list[tuple[int, int]]:
+    """Character spans of the quotations in ``text``, quote marks included.
+
+    One pass over the quote characters. A quote still open at the end of its paragraph goes on
+    when the next paragraph starts with an opening quote (the convention for a quote running
+    over several paragraphs), and otherwise ends at the paragraph end (an unbalanced quote).
+    """
+    quotes: list[tuple[int, int]] = []
+    open_at: int | None = None
+    open_char = ""
+    length = len(text)
+    i = 0
+    while i < length:
+        char = text[i]
+        if char == "\n":
+            if open_at is not None and not _reopens(text, i):
+                end = i
+                while end > open_at and text[end - 1].isspace():
+                    end -= 1
+                quotes.append((open_at, end))
+                open_at = None
+            elif open_at is not None:
+                # skip to the reopening quote mark: it continues the same quotation
+                j = i
+                while j < length and text[j].isspace():
+                    j += 1
+                i = j + 1
+                continue
+        elif open_at is None:
+            if char in OPENING_QUOTES or (char == STRAIGHT_QUOTE) or (char == "‘" and _word_start(text, i)):
+                open_at, open_char = i, char
+        elif _closes(open_char, char, text, i):
+            quotes.append((open_at, i + 1))
+            open_at = None
+        i += 1
+    if open_at is not None:
+        end = length
+        while end > open_at and text[end - 1].isspace():
+            end -= 1
+        quotes.append((open_at, end))
+    return quotes
+
+
+def _reopens(text: str, newline: int) -> bool:
+    j = newline
+    while j < len(text) and text[j].isspace():
+        j += 1
+    return j < len(text) and text[j] in OPENING_QUOTES + STRAIGHT_QUOTE
+
+
+def _word_start(text: str, i: int) -> bool:
+    return i == 0 or not text[i - 1].isalnum()
+
+
+def _closes(open_char: str, char: str, text: str, i: int) -> bool:
+    if open_char == STRAIGHT_QUOTE:
+        return char == STRAIGHT_QUOTE
+    if open_char == "‘":
+        return char == "’" and (i + 1 >= len(text) or not text[i + 1].isalnum())
+    return char in CLOSING_QUOTES
+
+
+# -- attributions found in the parse, before they become records ----------------------------
+
+
+@dataclass(slots=True)
+class Found:
+    cue_start: int  # token indices, end exclusive
+    cue_end: int
+    kind: str
+    content: tuple[int, int]  # character offsets
+    source: Token | None = None
+    cue: Cue | None = None
+    medium: Token | None = None  # the medium noun this attribution relays ("video released by")
+    owns: Token | None = None  # the medium noun this attribution's source speaks in
+    id: str = ""
+    source_id: str | None = None
+    local_parent: str | None = None
+    parent: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class DocAttributions:
+    """Finds the attributions of one parsed document."""
+
+    def __init__(self, doc: Doc, lex: CueLexicon):
+        self.doc = doc
+        self.lex = lex
+        self.quotes = find_quotes(doc.text)
+        self._quote_starts = [q[0] for q in self.quotes]
+        self.found: list[Found] = []
+        self._cue_tokens: set[int] = set()
+
+    # quotes -------------------------------------------------------------------------------
+
+    def quote_at(self, char: int) -> tuple[int, int] | None:
+        index = bisect.bisect_right(self._quote_starts, char) - 1
+        if index >= 0 and self.quotes[index][0] <= char < self.quotes[index][1]:
+            return self.quotes[index]
+        return None
+
+    def with_quotes(self, start: int, end: int, cue_char: int) -> tuple[int, int]:
+        """Widen a content span to the whole of any quotation it overlaps (not the cue's own)."""
+        index = bisect.bisect_right(self._quote_starts, end) - 1
+        while index >= 0 and self.quotes[index][1] > start:
+            q_start, q_end = self.quotes[index]
+            if not (q_start <= cue_char < q_end) and q_end - q_start < 5000:
+                start, end = min(start, q_start), max(end, q_end)
+            index -= 1
+        return start, end
+
+    def adjacent_quote(self, token: Token, after: bool) -> tuple[int, int] | None:
+        """A quotation right after (or right before) ``token``, across punctuation."""
+        doc = self.doc
+        i = token.i + 1 if after else token.i - 1
+        step = 1 if after else -1
+        while 0 <= i < len(doc) and (doc[i].is_space or doc[i].text in {":", ",", "—", "–"}):
+            i += step
+        if not 0 <= i < len(doc):
+            return None
+        return self.quote_at(doc[i].idx)
+
+    # spans --------------------------------------------------------------------------------
+
+    def chars(self, start_token: int, end_token: int) -> tuple[int, int]:
+        """Character span of tokens [start, end), edge punctuation and spaces trimmed."""
+        doc = self.doc
+        while start_token < end_token and _is_edge(doc[start_token], leading=True):
+            start_token += 1
+        while end_token > start_token and _is_edge(doc[end_token - 1], leading=False):
+            end_token -= 1
+        if start_token >= end_token:
+            return (0, 0)
+        return doc[start_token].idx, doc[end_token - 1].idx + len(doc[end_token - 1])
+
+    def subtree(self, token: Token) -> tuple[int, int]:
+        return self.chars(token.left_edge.i, token.right_edge.i + 1)
+
+    def clause_without(self, clause: Token, excluded: list[tuple[int, int]]) -> tuple[int, int]:
+        """The longest contiguous piece of ``clause``'s subtree outside the ``excluded`` token ranges."""
+        pieces = [(clause.left_edge.i, clause.right_edge.i + 1)]
+        for ex_start, ex_end in excluded:
+            next_pieces = []
+            for start, end in pieces:
+                if ex_end <= start or ex_start >= end:
+                    next_pieces.append((start, end))
+                    continue
+                if start < ex_start:
+                    next_pieces.append((start, ex_start))
+                if ex_end < end:
+                    next_pieces.append((ex_end, end))
+            pieces = next_pieces
+        best = (0, 0)
+        for start, end in pieces:
+            span = self.chars(start, end)
+            if span[1] - span[0] > best[1] - best[0]:
+                best = span
+        return best
+
+    # the pass over the tokens ---------------------------------------------------------------
+
+    def run(self) -> list[Found]:
+        lex = self.lex
+        for token in self.doc:
+            lemma = token.lemma_.lower()
+            pos = token.pos_
+            if token.i in self._cue_tokens:
+                continue
+            if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                self._according_to(token)
+            elif pos in {"VERB", "AUX"} and lemma in lex.verbs:
+                self._verb(token, lex.verbs[lemma])
+            elif pos in {"NOUN", "PROPN"} and lemma in lex.nouns:
+                self._noun(token, lex.nouns[lemma])
+            elif pos == "ADV" and lemma in lex.adverbs:
+                self._adverb(token, lex.adverbs[lemma])
+            elif token.text in lex.punctuation or token.text in DASHES:
+                self._colon_quote(token)
+        self._orphan_quotes()
+        self.found.sort(key=lambda f: f.cue_start)
+        return self.found
+
+    def _add(self, found: Found) -> None:
+        if found.content[1] <= found.content[0]:
+            return
+        cue_char = self.doc[found.cue_start].idx
+        own_quote = found.cue is not None and found.cue.lemma == ""  # an orphan quote's cue is its mark
+        if found.kind != "adverb" and not own_quote and found.content[0] <= cue_char < found.content[1]:
+            return  # content never holds its own cue (a headline's "Fired" is no cue)
+        cue_range = range(found.cue_start, found.cue_end)
+        if any(i in self._cue_tokens for i in cue_range):
+            return
+        self._cue_tokens.update(cue_range)
+        self.found.append(found)
+
+    # cue families ---------------------------------------------------------------------------
+
+    def _according_to(self, token: Token) -> None:
+        to = self.doc[token.i + 1]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [c for c in token.children if c.dep_ == "pobj"]
+        if not objects:
+            return
+        source = objects[0]
+        clause = _clause_head(token)
+        excluded = [(token.left_edge.i, token.right_edge.i + 1)]
+        content = self.clause_without(clause, excluded)
+        medium = source if source.lemma_.lower() in self.lex.nouns else None
+        if medium is not None:  # "according to a statement from X": the statement's source speaks
+            inner = _noun_source(medium)
+            if inner is not None:
+                source = inner
+        cue = Cue("according to", "according_to", False, "neutral", 1.0)
+        self._add(Found(token.i, token.i + 2, "according_to", content, source, cue, owns=medium))
+
+    def _verb(self, token: Token, cue: Cue) -> None:
+        doc = self.doc
+        medium = self._medium_of(token)
+        if medium is not None:
+            self._relay(token, cue, medium)
+            return
+        if token.dep_ == "amod" or token.tag_ == "VBN" and token.dep_ not in {"ROOT", "ccomp", "conj", "relcl", "advcl", "xcomp", "parataxis"} and not _has_aux(token):
+            return
+        source, passive = self._verb_source(token)
+        content = self._verb_content(token, cue)
+        if content is None:
+            return
+        if source is None and not passive:
+            return
+        if source is not None and source.lower_ == "it" and not passive:
+            return  # "it seems", "it shows": no claimant
+        start, end = _cue_extent(token)
+        owns = None
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in MEDIUM_PREPS:
+                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if pobj is not None and pobj.lemma_.lower() in self.lex.nouns:
+                    owns = pobj
+                    if child.i == end:  # "said in a statement": the phrase belongs to the cue
+                        end = pobj.i + 1
+        if source is not None and start <= source.i < end:
+            return
+        self._add(Found(start, end, "verb", content, source, cue, owns=owns))
+        del doc  # keep the local name short-lived
+
+    def _verb_source(self, token: Token) -> tuple[Token | None, bool]:
+        passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
+        if passive:
+            for child in token.children:
+                if child.dep_ == "agent":
+                    pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        return pobj, True
+            return None, True
+        for child in token.children:
+            if child.dep_ in {"nsubj", "csubj"}:
+                if child.tag_ in {"WP", "WDT"} and token.dep_ == "relcl":
+                    return token.head, False
+                return child, False
+        if token.dep_ == "relcl":
+            return token.head, False
+        if token.dep_ in {"advcl", "conj", "xcomp"} and token.head.pos_ in {"VERB", "AUX"}:
+            head = token.head
+            for child in head.children:
+                if child.dep_ == "nsubj":
+                    return child, False
+        return None, False
+
+    def _verb_content(self, token: Token, cue: Cue) -> tuple[int, int] | None:
+        cue_char = token.idx
+        after = self.adjacent_quote(_last_cue_token(token), after=True)
+        clauses = [c for c in token.children if c.dep_ in {"ccomp", "xcomp"}]
+        if clauses:
+            clause = clauses[0]
+            start, end = self.subtree(clause)
+            if clause.i < token.i and clause.dep_ == "ccomp":
+                start, end = self._fronted(clause, token)
+            if end <= start:
+                return None
+            return self.with_quotes(start, end, cue_char)
+        if after is not None and not cue.internal_state:
+            return after
+        if token.dep_ in {"parataxis", "ccomp"} and token.head.i < token.i and token.head.pos_ in {"VERB", "AUX"}:
+            return self.clause_without(token.head, [(token.left_edge.i, token.right_edge.i + 1)])
+        before = self.adjacent_quote(token.left_edge, after=False)
+        if before is not None and before[1] <= token.idx and before[0] >= token.sent.start_char and not cue.internal_state:
+            return before
+        if cue.internal_state:
+            return None
+        objects = [c for c in token.children if c.dep_ in {"dobj", "oprd"}]
+        if objects and cue.lemma not in ADDRESSEE_VERBS and objects[0].pos_ != "PRON":
+            start, end = self.subtree(objects[0])
+            return self.with_quotes(start, end, cue_char)
+        return None
+
+    def _fronted(self, clause: Token, cue: Token) -> tuple[int, int]:
+        """A content clause before its cue: up to the cue phrase (and no further)."""
+        last = min(clause.right_edge.i + 1, cue.i)
+        return self.chars(clause.left_edge.i, last)
+
+    def _medium_of(self, token: Token) -> Token | None:
+        """The medium noun a "released by X" participle describes ("a video released by X")."""
+        if token.tag_ != "VBN" or not any(c.dep_ == "agent" for c in token.children):
+            return None
+        if any(c.dep_ in SUBJECTS for c in token.children):
+            return None
+        if token.head.lemma_.lower() in self.lex.nouns and token.head.pos_ in {"NOUN", "PROPN"}:
+            return token.head
+        # "In the video, shared by Y": the parse may hang the participle elsewhere
+        for i in range(token.i - 1, max(token.sent.start, token.i - 4) - 1, -1):
+            candidate = self.doc[i]
+            if candidate.pos_ in {"NOUN", "PROPN"} and candidate.lemma_.lower() in self.lex.nouns:
+                return candidate
+            if not (candidate.is_punct or candidate.pos_ == "DET"):
+                break
+        return None
+
+    def _relay(self, token: Token, cue: Cue, noun: Token) -> None:
+        """ "a video released by X", "the statement, shared by Y": a medium and its relay."""
+        agent = next(c for c in token.children if c.dep_ == "agent")
+        source = next((c for c in agent.children if c.dep_ == "pobj"), None)
+        if source is None:
+            return
+        start = noun.i if noun.i == token.i - 1 else token.i
+        end = agent.i + 1
+        # the relay vouches for what the rest of the clause says: everything but the medium phrase
+        phrase_start = noun.head.left_edge.i if noun.dep_ == "pobj" else noun.left_edge.i
+        phrase_start = min(phrase_start, noun.i)
+        clause = token.sent.root
+        content = self.clause_without(clause, [(phrase_start, source.right_edge.i + 1)])
+        self._add(Found(start, end, "noun", content, source, cue, medium=noun))
+
+    def _noun(self, token: Token, cue: Cue) -> None:
+        """ "a statement from X", "in an interview with X", "X's account"."""
+        if token.dep_ == "pobj" and token.head.head.pos_ in {"VERB", "AUX"} and token.head.head.lemma_.lower() in self.lex.verbs:
+            return  # "said in a statement": part of the verb's cue
+        source = None
+        end = token.i + 1
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in SOURCE_PREPS:
+                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if pobj is not None:
+                    source, end = pobj, child.i + 1
+                    break
+            if child.dep_ == "poss":
+                source = child
+        if source is None:
+            return
+        start = token.i
+        if token.dep_ == "pobj" and token.head.i == token.left_edge.i - 1:
+            start = token.head.i  # "in an interview with"
+        elif source.dep_ != "poss":
+            start = token.left_edge.i if token.left_edge.i < token.i and token.left_edge.dep_ == "det" else token.i
+        content = self._noun_content(token)
+        if content is None:
+            return
+        self._add(Found(start, end, "noun", content, source, cue, owns=token))
+
+    def _noun_content(self, token: Token) -> tuple[int, int] | None:
+        for child in token.children:
+            if child.dep_ in {"acl", "relcl"}:
+                for grandchild in child.children:
+                    if grandchild.dep_ in {"ccomp", "xcomp"}:
+                        return self.with_quotes(*self.subtree(grandchild), token.idx)
+            if child.dep_ in {"ccomp", "acl"} and any(g.dep_ == "mark" for g in child.children):
+                return self.subtree(child)
+        after = self.adjacent_quote(token.right_edge, after=True)
+        if after is not None:
+            return after
+        clause = _clause_head(token)
+        if clause.i == token.i:
+            return None
+        top = token
+        while top.head.i != clause.i and top.head.i != top.i:
+            top = top.head
+        return self.clause_without(clause, [(top.left_edge.i, top.right_edge.i + 1)])
+
+    def _adverb(self, token: Token, cue: Cue) -> None:
+        if token.dep_ != "advmod":
+            return
+        head = token.head
+        content = self.subtree(head)
+        self._add(Found(token.i, token.i + 1, "adverb", content, None, cue))
+
+    def _colon_quote(self, token: Token) -> None:
+        """ 'Zelensky: "We will win."' and 'The soldier — "they fired at us"'."""
+        quote = self.adjacent_quote(token, after=True)
+        if quote is None or token.i == 0:
+            return
+        sent = token.sent
+        left = self.doc[sent.start : token.i]
+        if not left or any(t.pos_ in {"VERB", "AUX"} for t in left):
+            return
+        head = left.root
+        if head.pos_ not in {"PROPN", "NOUN", "PRON"}:
+            return
+        cue = Cue(token.text, "punctuation", False, "neutral", 1.0)
+        self._add(Found(token.i, token.i + 1, "punctuation", quote, head, cue))
+
+    def _orphan_quotes(self) -> None:
+        """A quotation with no cue of its own, right after a quoted speaker, is theirs too."""
+        covered = [f.content for f in self.found]
+        speakers = sorted((f for f in self.found if f.source is not None and self.quote_at(f.content[0]) is not None), key=lambda f: f.content[0])
+        for q_start, q_end in self.quotes:
+            if any(start <= q_start and q_end <= end for start, end in covered):
+                continue
+            previous = [f for f in speakers if f.content[1] <= q_start]
+            if not previous:
+                continue
+            speaker = previous[-1]
+            between = self.doc.text[speaker.content[1] : q_start]
+            if between.count("\n\n") > 1 or len(between) > 400:
+                continue
+            opening = self.doc.char_span(q_start, q_start + 1, alignment_mode="expand")
+            if opening is None:
+                continue
+            cue = Cue("", "punctuation", False, "neutral", 1.0)
+            self._add(Found(opening.start, opening.start + 1, "punctuation", (q_start, q_end), speaker.source, cue))
+
+
+def _is_edge(token: Token, leading: bool) -> bool:
+    if token.is_space:
+        return True
+    if not token.is_punct:
+        return False
+    text = token.text
+    # keep a quotation's own marks when they open (leading) or close (trailing) it
+    if leading and text in OPENING_QUOTES + STRAIGHT_QUOTE + "‘":
+        return False
+    return not (not leading and text in CLOSING_QUOTES + STRAIGHT_QUOTE + "’")
+
+
+def _has_aux(token: Token) -> bool:
+    return any(c.dep_ in {"aux", "auxpass"} for c in token.children)
+
+
+def _cue_extent(token: Token) -> tuple[int, int]:
+    start, end = token.i, token.i + 1
+    lefts = sorted((c for c in token.lefts if c.dep_ in CUE_LEFT_DEPS or (c.dep_ == "advmod" and c.lower_ == "also")), key=lambda c: -c.i)
+    for child in lefts:
+        if child.i == start - 1:
+            start = child.i
+    for child in token.rights:
+        if child.dep_ in CUE_RIGHT_DEPS and child.i == end:
+            end = child.i + 1
+    return start, end
+
+
+def _last_cue_token(token: Token) -> Token:
+    for child in token.rights:
+        if child.dep_ in CUE_RIGHT_DEPS:
+            return child
+    return token
+
+
+def _clause_head(token: Token) -> Token:
+    """The nearest verb above ``token`` that heads a clause (not a participle modifier)."""
+    current = token
+    while current.head.i != current.i:
+        current = current.head
+        if current.pos_ in {"VERB", "AUX"} and current.dep_ not in {"acl", "amod"}:
+            return current
+    return current
+
+
+def _noun_source(noun: Token) -> Token | None:
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+        if child.dep_ == "prep" and child.lower_ in SOURCE_PREPS:
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+        if child.dep_ == "acl":
+            agent = next((c for c in child.children if c.dep_ == "agent"), None)
+            if agent is not None:
+                return next((c for c in agent.children if c.dep_ == "pobj"), None)
+    return None
+
+
+# -- nesting ------------------------------------------------------------------------------
+
+
+def local_parents(found: list[Found]) -> None:
+    """Each attribution's parent: the innermost other attribution whose content holds its cue."""
+    for child in found:
+        cue_char = child.extra["cue_char"]
+        best = None
+        for other in found:
+            if other is child:
+                continue
+            start, end = other.content
+            if not start <= cue_char < end:
+                continue
+            size = end - start
+            child_size = child.content[1] - child.content[0]
+            if child.content[0] <= other.extra["cue_char"] < child.content[1] and size <= child_size:
+                continue  # two attributions inside each other: the wider one is the parent
+            if best is None or size < best.content[1] - best.content[0]:
+                best = other
+        child.local_parent = best.id if best is not None else None
+        child.parent = child.local_parent
+
+
+class Media:
+    """Union-find over medium nouns: "a video" and later "the video" are one medium."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, i: int) -> int:
+        while self.parent.get(i, i) != i:
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def link_media(found: list[Found], doc: Doc, lex: CueLexicon) -> None:
+    """Nest the owners' attributions inside the relays of the medium they speak in.
+
+    "The soldier's account, shared in a video released by X" and "In the video, shared by Y,
+    the soldier describes ...": the soldier's attributions go under X, X under Y, and Y under
+    whatever holds the first mention of the medium (an "according to Z").
+    """
+    media = Media()
+    nouns = [f.medium for f in found if f.medium is not None] + [f.owns for f in found if f.owns is not None]
+    if not nouns:
+        return
+    by_lemma: dict[str, int] = {}
+    for token in doc:
+        lemma = token.lemma_.lower()
+        if token.pos_ == "NOUN" and lemma in lex.nouns:
+            # "shared in a video": the account travels in the video
+            if token.dep_ == "pobj" and token.head.lower_ in MEDIUM_PREPS and token.head.head.dep_ == "acl":
+                carried = token.head.head.head
+                if carried.lemma_.lower() in lex.nouns:
+                    media.union(token.i, carried.i)
+            first_child = next(iter(token.lefts), None)
+            definite = first_child is not None and first_child.lower_ in {"the", "this", "that"}
+            if lemma in by_lemma and definite:
+                media.union(token.i, by_lemma[lemma])
+            by_lemma.setdefault(lemma, token.i)
+    groups: dict[int, list[Found]] = {}
+    owners: dict[int, set[str]] = {}
+    for f in found:
+        if f.medium is not None:
+            groups.setdefault(media.find(f.medium.i), []).append(f)
+        if f.owns is not None and f.source_id:
+            owners.setdefault(media.find(f.owns.i), set()).add(f.source_id)
+    for root, relays in groups.items():
+        relays.sort(key=lambda f: (lex.relay_rank.get(f.cue.lemma if f.cue else "", 2), f.cue_start))
+        relay_ids = {f.id for f in relays}
+        outer = next((f.local_parent for f in relays if f.local_parent and f.local_parent not in relay_ids), None)
+        for inner, outer_relay in zip(relays, relays[1:], strict=False):
+            inner.parent = outer_relay.id
+        relays[-1].parent = outer
+        source_ids = owners.get(root, set())
+        for f in found:
+            if f.id in relay_ids or f.source_id not in source_ids:
+                continue
+            if f.parent is None or f.parent in relay_ids:
+                f.parent = relays[0].id
+    _break_cycles(found)
+
+
+def _break_cycles(found: list[Found]) -> None:
+    by_id = {f.id: f for f in found}
+    for f in found:
+        seen = {f.id}
+        current = f
+        while current.parent is not None:
+            if current.parent in seen or current.parent not in by_id:
+                current.parent = None
+                break
+            seen.add(current.parent)
+            current = by_id[current.parent]
+
+
+# -- the stage ----------------------------------------------------------------------------
 
 
 class AttributionStage:
+    """Fills ``analysis.sources`` and ``analysis.attributions``."""
+
+    def __init__(self) -> None:
+        self.lex = cue_lexicon()
+        self.hedges = hedge_lexicon()
+
     def __call__(self, analysis: Analysis) -> None:
-        return None
+        doc = analysis.doc
+        found = DocAttributions(doc, self.lex).run()
+        resolver = SourceResolver()
+        text = doc.text
+        for index, f in enumerate(found, start=1):
+            f.id = f"a{index}"
+            f.extra["cue_char"] = doc[f.cue_start].idx
+        resolved: dict[str, str] = {}
+        for f in found:
+            if f.source is None:
+                continue
+            speaker = _speaker(f, found)
+            f.source_id, resolved[f.id] = resolver.resolve(f.source, speaker)
+        local_parents(found)
+        link_media(found, doc, self.lex)
+        analysis.sources = resolver.sources()
+        analysis.attributions = [self._record(f, doc, text, resolved.get(f.id)) for f in found]
+
+    def _record(self, f: Found, doc: Doc, text: str, resolved: str | None) -> Attribution:
+        from .sources import noun_phrase
+
+        source = None
+        if f.source is not None:
+            np = noun_phrase(f.source)
+            source = SourceSpan(text=np.text, start=np.start_char, end=np.end_char, resolved=resolved, source_id=f.source_id)
+        cue_span = doc[f.cue_start : f.cue_end]
+        content_start, content_end = f.content
+        hedges = [h.text for h in self.hedges.in_span(text, content_start, content_end)]
+        if f.kind == "adverb" and cue_span.text.lower() not in hedges:
+            hedges.insert(0, cue_span.text.lower())
+        return Attribution(
+            id=f.id,
+            source=source,
+            cue=CueSpan(
+                text=cue_span.text, start=cue_span.start_char, end=cue_span.end_char, kind=f.kind,  # type: ignore[arg-type]
+                internal_state=bool(f.cue and f.cue.internal_state),
+            ),
+            content=Span(text=text[content_start:content_end], start=content_start, end=content_end),
+            parent=f.parent,
+            hedges=hedges,
+        )
+
+
+def _speaker(f: Found, found: list[Found]) -> str | None:
+    """The source id of the innermost already-resolved attribution whose content holds ``f``'s source."""
+    char = f.source.idx if f.source is not None else -1
+    best = None
+    for other in found:
+        if other is f or not other.source_id:
+            continue
+        start, end = other.content
+        if start <= char < end and (best is None or end - start < best.content[1] - best.content[0]):
+            best = other
+    return best.source_id if best is not None else None

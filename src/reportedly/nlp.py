@@ -32,4 +32,22 @@ def load(name: str | None = None) -> Language:
     """The spaCy pipeline, loaded by package name once per process and cached."""
     import spacy
 
-    return spacy.load(name or model_name())
+    nlp = spacy.load(name or model_name())
+    if "parser" in nlp.pipe_names and "paragraph_breaks" not in nlp.pipe_names:
+        nlp.add_pipe("paragraph_breaks", before="parser")
+    return nlp
+
+
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc):
+    """A line break ends a sentence: headings and paragraphs never run into the next one.
+
+    The parser keeps sentence starts set before it, so subjects, clauses and quotes stay
+    inside their paragraph.
+    """
+    for token in doc[1:]:
+        breaks = doc[token.i - 1].text.count("\n")
+        # a blank line always; one line break unless the line goes on in lower case (hard wrap)
+        if breaks >= 2 or (breaks == 1 and not token.is_lower):
+            token.is_sent_start = True
+    return doc

@@ -58,6 +58,7 @@ class SourceSpan(Span, kw_only=True):
 
 class CueSpan(Span, kw_only=True):
     kind: CueKind = "verb"
+    internal_state: bool = False  # a cognition cue ("believes", "fears"), not a speech act
 
 
 class Count(Record, kw_only=True):
