@@ -1,0 +1,126 @@
+"""Text reuse on the war-news corpus: clusters found, time taken, growth from 1,000 to all.
+
+    .venv/bin/python benchmarks/corroboration.py                 # 1000 2000 4000 8000 all
+    .venv/bin/python benchmarks/corroboration.py --sizes 1000 all --store --json out.json
+
+Reuse detection needs only text (no parse). For each size n (the first n articles of the
+corpus in file order) it times, in this run: MinHash signatures of word 5-gram shingles, LSH
+band keys grouped, candidate checks and union-find. The baseline is the first size; each
+later size reports its time ratio next to its size ratio (linear growth: equal ratios).
+It prints the clusters found at the largest size (count, size distribution, outlets that
+copy one another) and a sample of clusters with titles for inspection.
+
+``--store`` also times the incremental path on an in-memory store holding the documents
+only: all but the last 1,000 articles, then the last 1,000 added (new documents join the
+clusters through stored band keys, without re-reading the others).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpora" / "ukraine-war-news-2022"
+
+
+def time_reuse(articles: list[dict]) -> tuple[dict[str, str], dict[str, float]]:
+    from reportedly.corroborate.reuse import DEFAULT, reuse_clusters, signatures
+
+    started = time.perf_counter()
+    signature_of = signatures((a["id"], a["text"]) for a in articles)
+    signed = time.perf_counter()
+    clusters = reuse_clusters(signature_of, DEFAULT)
+    done = time.perf_counter()
+    return clusters, {"signatures": signed - started, "lsh_and_clusters": done - signed, "total": done - started}
+
+
+def time_store(articles: list[dict], tail: int = 1000) -> dict:
+    from reportedly.corroborate.persist import corroborate_store
+    from reportedly.pipeline import document_id
+    from reportedly.records import Document, Report
+    from reportedly.store import Store
+
+    reports = [
+        Report(document=Document(id=document_id(a["text"]), external_id=a["id"], outlet=a["outlet"],
+                                 published=a["date_iso"], text=a["text"]))
+        for a in articles
+    ]
+    with Store.open(":memory:") as store:
+        store.add_reports(reports[:-tail])
+        started = time.perf_counter()
+        first = corroborate_store(store)
+        middle = time.perf_counter()
+        store.add_reports(reports[-tail:])
+        added = time.perf_counter()
+        second = corroborate_store(store)
+        done = time.perf_counter()
+    return {
+        "initial_documents": first.documents,
+        "initial_seconds": round(middle - started, 2),
+        "added_documents": second.new_documents,
+        "incremental_seconds": round(done - added, 2),
+        "reuse_clusters_after": second.reuse_clusters,
+        "incremental_steps": {k: round(v, 2) for k, v in second.seconds.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--sizes", nargs="+", default=["1000", "2000", "4000", "8000", "all"])
+    parser.add_argument("--sample", type=int, default=8, help="Clusters shown for inspection.")
+    parser.add_argument("--store", action="store_true", help="Also time the incremental store path.")
+    parser.add_argument("--json", type=Path, help="Write the numbers to this file.")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"skipped: corpus not found at {args.corpus}", file=sys.stderr)
+        return 0
+    from reportedly.evaluation.clusters import describe_reuse, load_war_news
+
+    articles = load_war_news(args.corpus)
+    time_reuse(articles[:200])  # warm-up: imports, permutations, caches
+    runs = []
+    clusters: dict[str, str] = {}
+    for size in args.sizes:
+        n = len(articles) if size == "all" else min(int(size), len(articles))
+        clusters, seconds = time_reuse(articles[:n])
+        groups = Counter(clusters.values())
+        runs.append({"documents": n, **{k: round(v, 2) for k, v in seconds.items()},
+                     "clusters": sum(1 for c in groups.values() if c > 1)})
+    base = runs[0]
+    for run in runs:
+        run["size_ratio"] = round(run["documents"] / base["documents"], 2)
+        run["time_ratio"] = round(run["total"] / base["total"], 2)
+        run["ms_per_document"] = round(1000 * run["total"] / run["documents"], 3)
+    result = {"runs": runs, "largest": describe_reuse(clusters, articles[: runs[-1]["documents"]], args.sample)}
+    if args.store:
+        result["store"] = time_store(articles)
+    print(f"{'documents':>10} {'seconds':>8} {'size x':>7} {'time x':>7} {'ms/doc':>7} {'clusters':>8}")
+    for run in runs:
+        print(f"{run['documents']:>10} {run['total']:>8.2f} {run['size_ratio']:>7.2f} "
+              f"{run['time_ratio']:>7.2f} {run['ms_per_document']:>7.3f} {run['clusters']:>8}")
+    largest = result["largest"]
+    print(f"\nat {runs[-1]['documents']} documents: {largest['clusters']} reuse clusters, "
+          f"{largest['documents_in_clusters']} documents, sizes {largest['size_distribution']}, "
+          f"{largest['clusters_across_outlets']} across outlets")
+    for outlets, count in largest["top_outlet_sets"]:
+        print(f"  {count:>5}  {' + '.join(outlets)}")
+    print("\nsample:")
+    for group in largest["sample"]:
+        for item in group:
+            print(f"  {item['date']}  {item['outlet']:<28} {item['title']}")
+        print()
+    if args.store:
+        print("store:", json.dumps(result["store"]))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
