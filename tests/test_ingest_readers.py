@@ -293,6 +293,22 @@ def test_stdin_html_and_jsonl_through_a_subprocess():
     assert run.stdout.decode().count("Rejected") == 6
 
 
+def test_stdin_jsonl_streams_past_the_document_cap(monkeypatch):
+    rows = b"".join(
+        json.dumps({"id": f"r{i}", "text": ODESA.replace("23", str(i))}).encode() + b"\n" for i in range(20)
+    )
+    assert len(rows) > 5 * 2000
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(rows)))
+    items = read("-", max_bytes=2000)
+    assert [item.id for item in items] == [f"r{i}" for i in range(20)]
+
+
+def test_stdin_pretty_printed_json_object(monkeypatch):
+    data = json.dumps({"id": "p1", "text": ODESA}, indent=2).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert only_article(read("-")).id == "p1"
+
+
 # Bad input
 
 

@@ -243,3 +243,13 @@ def test_feed_items_wait_between_requests(site):
         items = read([site.url("/feed.xml")], polite)
     assert len(items) == 4
     assert clock.sleeps == [1.0] * 4  # feed, then four item pages on the same host
+
+
+def test_delay_and_timeout_from_the_environment(monkeypatch):
+    monkeypatch.setenv("REPORTEDLY_FETCH_DELAY", "0.25")
+    monkeypatch.setenv("REPORTEDLY_FETCH_TIMEOUT", "7")
+    with Fetcher() as configured:
+        assert (configured.delay, configured.timeout) == (0.25, 7.0)
+    monkeypatch.setenv("REPORTEDLY_FETCH_DELAY", "soon")
+    with Fetcher(timeout=3) as fallback:
+        assert (fallback.delay, fallback.timeout) == (1.0, 3)

@@ -8,10 +8,13 @@ extension (``.gz`` too), and by sniffing the first bytes where the extension say
 from __future__ import annotations
 
 import gzip
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+import msgspec
 
 from ..records import Article, Rejected
 from .checks import (
@@ -116,8 +119,6 @@ def _read_document(data: bytes, label: str, fmt: str, ctx: _Context) -> Iterator
 
 
 def _bytes_stream(data: bytes) -> BinaryIO:
-    import io
-
     return io.BytesIO(data)
 
 
@@ -152,16 +153,54 @@ def _read_file(path: Path, label: str, ctx: _Context, *, in_folder: bool) -> Ite
     yield from _read_document(data, label, fmt, ctx)
 
 
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read (to sniff the format), put back in front."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        read = getattr(self._rest, "read1", self._rest.read)
+        data = read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+_STDIN_SNIFF_BYTES = 64 * 1024
+
+
+def _starts_with_a_json_line(head: bytes) -> bool:
+    first = head.lstrip().split(b"\n", 1)[0]
+    try:
+        return isinstance(msgspec.json.decode(first), dict)
+    except msgspec.DecodeError:
+        return False
+
+
 def _read_stdin(ctx: _Context) -> Iterator[Article | Rejected]:
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is not None:
-        data = read_limited(stream, ctx.max_bytes)
-    else:  # a replaced sys.stdin (tests, notebooks) may be text only
-        data = sys.stdin.read(ctx.max_bytes + 1).encode("utf-8", "surrogateescape")
-        if len(data) > ctx.max_bytes:
-            data = read_limited(_bytes_stream(data), ctx.max_bytes)
-    fmt = sniff_format(data)
-    yield from _read_document(data, "-", {"json": "jsonl"}.get(fmt, fmt), ctx)
+    if stream is None:  # a replaced sys.stdin (tests, notebooks) may be text only
+        stream = io.BytesIO(sys.stdin.read(ctx.max_bytes + 1).encode("utf-8", "surrogateescape"))
+    head = stream.read(_STDIN_SNIFF_BYTES)
+    whole = io.BufferedReader(_Prefixed(head, stream))
+    fmt = sniff_format(head)
+    if fmt == "json" and _starts_with_a_json_line(head):
+        # JSON Lines stream row by row: a corpus piped in is not held in memory
+        yield from read_jsonl(whole, "-", ctx.rows)
+        return
+    if fmt == "json":
+        yield from read_json(whole, "-", ctx.rows)
+        return
+    yield from _read_document(read_limited(whole, ctx.max_bytes), "-", fmt, ctx)
 
 
 def _guarded(label: str, items: Iterator[Article | Rejected]) -> Iterator[Article | Rejected]:

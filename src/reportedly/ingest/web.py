@@ -2,11 +2,13 @@
 
 One ``Fetcher`` per batch: it waits ``delay`` seconds between two requests to the same host,
 gives up after ``timeout`` seconds, streams each response and stops at ``max_bytes``, and names
-reportedly in its User-Agent.
+reportedly in its User-Agent. The defaults can be set in the environment:
+``REPORTEDLY_FETCH_DELAY`` and ``REPORTEDLY_FETCH_TIMEOUT`` (seconds).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +25,14 @@ USER_AGENT = f"reportedly/{__version__} (news event extraction; polite crawler)"
 DEFAULT_DELAY = 1.0
 DEFAULT_TIMEOUT = 20.0
 _FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
+
+
+def _seconds_from_env(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
 
 
 def is_url(path: str) -> bool:
@@ -45,8 +55,8 @@ class Fetcher:
     def __init__(
         self,
         *,
-        delay: float = DEFAULT_DELAY,
-        timeout: float = DEFAULT_TIMEOUT,
+        delay: float | None = None,
+        timeout: float | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
@@ -54,7 +64,9 @@ class Fetcher:
     ):
         import httpx
 
-        self.delay = delay
+        self.delay = _seconds_from_env("REPORTEDLY_FETCH_DELAY", DEFAULT_DELAY) if delay is None else delay
+        timeout = _seconds_from_env("REPORTEDLY_FETCH_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else timeout
+        self.timeout = timeout
         self.max_bytes = max_bytes
         self._sleep = sleep
         self._clock = clock
