@@ -24,6 +24,7 @@ from .html import PageDefaults, read_html
 USER_AGENT = f"reportedly/{__version__} (news event extraction; polite crawler)"
 DEFAULT_DELAY = 1.0
 DEFAULT_TIMEOUT = 20.0
+_ACCEPT = "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, text/plain;q=0.8, */*;q=0.5"
 _FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
 
 
@@ -62,21 +63,27 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
-        import httpx
-
         self.delay = _seconds_from_env("REPORTEDLY_FETCH_DELAY", DEFAULT_DELAY) if delay is None else delay
         timeout = _seconds_from_env("REPORTEDLY_FETCH_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else timeout
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._sleep = sleep
         self._clock = clock
+        self.user_agent = user_agent
         self._last_request: dict[str, float] = {}
-        self._client = httpx.Client(
-            timeout=timeout,
-            follow_redirects=True,
-            max_redirects=5,
-            headers={"User-Agent": user_agent, "Accept": "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, text/plain;q=0.8, */*;q=0.5"},
-        )
+        self._client = None  # made at the first request: building its TLS context takes a while
+
+    def _http(self):
+        import httpx
+
+        if self._client is None:
+            self._client = httpx.Client(
+                timeout=self.timeout,
+                follow_redirects=True,
+                max_redirects=5,
+                headers={"User-Agent": self.user_agent, "Accept": _ACCEPT},
+            )
+        return self._client
 
     def _wait_for(self, host: str) -> None:
         last = self._last_request.get(host)
@@ -94,7 +101,7 @@ class Fetcher:
         host = (urlsplit(url).hostname or "").lower()
         self._wait_for(host)
         try:
-            with self._client.stream("GET", url) as response:
+            with self._http().stream("GET", url) as response:
                 if response.status_code >= 400:
                     raise RejectInput("fetch failed", f"HTTP {response.status_code} {response.reason_phrase}")
                 declared = response.headers.get("content-length", "")
@@ -120,7 +127,9 @@ class Fetcher:
             self._last_request[host] = self._clock()
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def __enter__(self) -> Fetcher:
         return self
