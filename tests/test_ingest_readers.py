@@ -376,6 +376,17 @@ def test_broken_gzip(tmp_path):
     assert rejection_kind(only_rejected(read(path)).reason) == "malformed gzip"
 
 
+def test_gzipped_jsonl_broken_midway_keeps_the_rows_before(tmp_path):
+    rows = b"".join(json.dumps({"id": f"z{i}", "text": ODESA}).encode() + b"\n" for i in range(40))
+    path = tmp_path / "rows.jsonl.gz"
+    compressed = gzip.compress(rows)
+    path.write_bytes(compressed[: len(compressed) * 2 // 3])
+    items = read(path)
+    assert isinstance(items[0], Article) and items[0].id == "z0"
+    assert isinstance(items[-1], Rejected) and rejection_kind(items[-1].reason) == "malformed gzip"
+    assert items[-1].input == str(path)
+
+
 def test_missing_path_and_the_rest_goes_on(tmp_path):
     items = read(tmp_path / "nope.txt", INGEST / "odesa-drones.txt")
     assert isinstance(items[0], Rejected) and rejection_kind(items[0].reason) == "not found"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -148,9 +149,7 @@ def _read_file(path: Path, label: str, ctx: _Context, *, in_folder: bool) -> Ite
             yield from read_json(stream, label, ctx.rows)
             return
         data = read_limited(stream, ctx.max_bytes)
-    if fmt is None:
-        fmt = {"json": "jsonl"}.get(sniff_format(data), sniff_format(data))
-    yield from _read_document(data, label, fmt, ctx)
+    yield from _read_document(data, label, fmt or sniff_format(data), ctx)
 
 
 class _Prefixed(io.RawIOBase):
@@ -209,6 +208,10 @@ def _guarded(label: str, items: Iterator[Article | Rejected]) -> Iterator[Articl
         yield from items
     except RejectInput as exc:
         yield Rejected(input=label, reason=exc.reason)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # a row file's gzip breaks midway
+        yield Rejected(input=label, reason=f"malformed gzip: {exc or type(exc).__name__}")
+    except OSError as exc:
+        yield Rejected(input=label, reason=f"unreadable: {exc.strerror or exc}")
     except Exception as exc:  # the promise is to never raise on bad input
         yield Rejected(input=label, reason=f"error: {type(exc).__name__}: {exc}")
 
