@@ -43,6 +43,9 @@ SOURCE_PREPS = frozenset({"from", "by", "with"})
 # Prepositions through which an attribution sits in a medium: "in the video", "on Telegram".
 MEDIUM_PREPS = frozenset({"in", "on"})
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
+# "called for X", "referring to X", "said of X": a preposition that belongs to the cue.
+CONTENT_PREPS = frozenset({"for", "of", "to", "about", "against", "on"})
+TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,19 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
                     j += 1
                 i = j + 1
                 continue
+        elif char == "'" and text.startswith("''", i):
+            # '' and `` (typewriter double quotes, as in the New York Times' feeds)
+            if open_at is None:
+                open_at, open_char = i, "''"
+            elif open_char == "''":
+                quotes.append((open_at, i + 2))
+                open_at = None
+            i += 2
+            continue
+        elif char == "`" and text.startswith("``", i) and open_at is None:
+            open_at, open_char = i, "''"
+            i += 2
+            continue
         elif open_at is None:
             if char in OPENING_QUOTES or (char == STRAIGHT_QUOTE) or (char == "‘" and _word_start(text, i)):
                 open_at, open_char = i, char
@@ -140,7 +156,7 @@ def _reopens(text: str, newline: int) -> bool:
     j = newline
     while j < len(text) and text[j].isspace():
         j += 1
-    return j < len(text) and text[j] in OPENING_QUOTES + STRAIGHT_QUOTE
+    return j < len(text) and (text[j] in OPENING_QUOTES + STRAIGHT_QUOTE or text.startswith("''", j))
 
 
 def _word_start(text: str, i: int) -> bool:
@@ -353,11 +369,20 @@ class DocAttributions:
                 return child, False
         if token.dep_ == "relcl":
             return token.head, False
+        if token.dep_ == "acl" and token.head.pos_ in {"NOUN", "PROPN"}:
+            return _noun_source(token.head) or token.head, False  # "a statement saying ..."
         if token.dep_ in {"advcl", "conj", "xcomp"} and token.head.pos_ in {"VERB", "AUX"}:
             head = token.head
             for child in head.children:
                 if child.dep_ == "nsubj":
                     return child, False
+        if token.dep_ == "ROOT":
+            # a misparsed subject ("..., former president Bill Clinton said"): the name just before
+            previous = token.i - 1
+            while previous >= token.sent.start and (self.doc[previous].pos_ == "ADV" or self.doc[previous].text == ","):
+                previous -= 1
+            if previous >= token.sent.start and self.doc[previous].pos_ in {"PROPN", "NOUN"}:
+                return self.doc[previous], False
         return None, False
 
     def _verb_content(self, token: Token, cue: Cue) -> tuple[int, int] | None:
@@ -374,17 +399,36 @@ class DocAttributions:
             return self.with_quotes(start, end, cue_char)
         if after is not None and not cue.internal_state:
             return after
-        if token.dep_ in {"parataxis", "ccomp"} and token.head.i < token.i and token.head.pos_ in {"VERB", "AUX"}:
+        if token.dep_ == "parataxis" and token.head.pos_ in {"VERB", "AUX"} and token.right_edge.i - token.left_edge.i < 8:
+            # a parenthetical cue: "..., Barden says, far too many lives ..."
             return self.clause_without(token.head, [(token.left_edge.i, token.right_edge.i + 1)])
         before = self.adjacent_quote(token.left_edge, after=False)
-        if before is not None and before[1] <= token.idx and before[0] >= token.sent.start_char and not cue.internal_state:
-            return before
+        if before is not None and before[1] <= token.idx and not cue.internal_state and (
+            self.doc.text[before[1] - 2 : before[1] - 1] not in {".", "…"} or token.sent.start_char < before[1]
+        ):
+            return before  # “...,” Clark said (a quote that ends its sentence belongs to no later cue)
+        if after is None and token.right_edge.i > token.i:
+            after = self.adjacent_quote(token.right_edge, after=True)
+            if after is not None:
+                return after  # "As Dell said last week in Tel Aviv, “Israel is ...”"
         if cue.internal_state:
             return None
+        preposition = self._content_preposition(token)
+        if preposition is not None:
+            return self.subtree(preposition)
         objects = [c for c in token.children if c.dep_ in {"dobj", "oprd"}]
         if objects and cue.lemma not in ADDRESSEE_VERBS and objects[0].pos_ != "PRON":
             start, end = self.subtree(objects[0])
             return self.with_quotes(start, end, cue_char)
+        return None
+
+    def _content_preposition(self, token: Token) -> Token | None:
+        """ "called for X", "referring to X", "said of X": the object of the preposition is the content."""
+        for child in token.rights:
+            if child.dep_ == "prep" and child.lower_ in CONTENT_PREPS and child.i <= _last_cue_token(token).i + 1:
+                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if pobj is not None and pobj.ent_type_ not in TIME_ENTITIES:
+                    return pobj
         return None
 
     def _fronted(self, clause: Token, cue: Token) -> tuple[int, int]:
@@ -529,15 +573,38 @@ def _has_aux(token: Token) -> bool:
 
 
 def _cue_extent(token: Token) -> tuple[int, int]:
+    """The cue's tokens: the verb with its auxiliaries, negation, adverbs and particle
+    ("has also said", "later said", "pointed out", "said Tuesday", "called for", "goes on to say")."""
     start, end = token.i, token.i + 1
-    lefts = sorted((c for c in token.lefts if c.dep_ in CUE_LEFT_DEPS or (c.dep_ == "advmod" and c.lower_ == "also")), key=lambda c: -c.i)
+    lefts = sorted((c for c in token.lefts if c.dep_ in CUE_LEFT_DEPS or (c.dep_ == "advmod" and c.pos_ == "ADV")), key=lambda c: -c.i)
     for child in lefts:
         if child.i == start - 1:
             start = child.i
     for child in token.rights:
-        if child.dep_ in CUE_RIGHT_DEPS and child.i == end:
+        if child.i != end:
+            continue
+        if _extends_cue(child):
             end = child.i + 1
+    head = token.head
+    if token.dep_ == "xcomp" and head.pos_ == "VERB" and head.i < token.i and token.i - head.i <= 3 and start - head.i <= 2:
+        start = head.i  # "goes on to say", "declined to comment"
+        for child in head.lefts:
+            if child.dep_ in CUE_LEFT_DEPS and child.i == start - 1:
+                start = child.i
     return start, end
+
+
+def _extends_cue(child: Token) -> bool:
+    """A right child that belongs to the cue: particle, bare adverb, day ("said Tuesday"), "of"/"for"."""
+    if child.dep_ in CUE_RIGHT_DEPS:
+        return True
+    if child.dep_ == "advmod":
+        return child.pos_ == "ADV" and child.n_lefts + child.n_rights == 0
+    if child.dep_ == "npadvmod":
+        return child.ent_type_ in {"DATE", "TIME"} and child.right_edge.i == child.i
+    if child.dep_ == "prep" and child.lower_ in CONTENT_PREPS:
+        return any(c.dep_ == "pobj" and c.ent_type_ not in TIME_ENTITIES for c in child.children)
+    return False
 
 
 def _last_cue_token(token: Token) -> Token:

@@ -1,0 +1,175 @@
+"""`reportedly eval attribution`: source, cue and content spans against PolNeAR (brat standoff).
+
+Each PolNeAR article is parsed as it stands (no cleaning, so offsets line up) and run through
+the AttributionStage alone. For each role (source, cue, content):
+
+- exact: a predicted span counts when a gold span of the same role has the same offsets
+  after trimming spaces and edge punctuation (discontinuous gold spans join their pieces);
+- token: precision/recall over word tokens (``\\w+``; punctuation is not scored) labelled with
+  the role, micro-averaged over the corpus. PolNeAR gives each token one label, so a
+  predicted token keeps only its strongest role (cue, then source, then content).
+
+Default data: ``../shared/eval/polnear/data/dev``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import shared_dir
+
+ROLES = ("cue", "source", "content")
+WORD = re.compile(r"\w+")
+EDGE = " \t\n\r.,;:!?\"“”‘’'()[]—–-"
+
+
+def read_gold(ann: Path) -> dict[str, list[tuple[tuple[int, int], ...]]]:
+    """Gold spans by role; each span is a tuple of (start, end) pieces."""
+    spans: dict[str, list] = {role: [] for role in ROLES}
+    for line in ann.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].startswith("T"):
+            continue
+        label, _, offsets = parts[1].partition(" ")
+        role = label.lower()
+        if role not in spans:
+            continue
+        pieces = tuple((int(a), int(b)) for a, b in (piece.split() for piece in offsets.split(";")))
+        spans[role].append(pieces)
+    return spans
+
+
+def normalise(text: str, pieces) -> tuple[int, int] | None:
+    start, end = min(p[0] for p in pieces), max(p[1] for p in pieces)
+    while start < end and text[start] in EDGE:
+        start += 1
+    while end > start and text[end - 1] in EDGE:
+        end -= 1
+    return (start, end) if end > start else None
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.true_pos = 0
+        self.predicted = 0
+        self.gold = 0
+
+    def add(self, true_pos: int, predicted: int, gold: int) -> None:
+        self.true_pos += true_pos
+        self.predicted += predicted
+        self.gold += gold
+
+    def scores(self) -> tuple[float, float, float]:
+        precision = self.true_pos / self.predicted if self.predicted else 0.0
+        recall = self.true_pos / self.gold if self.gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+
+def univocal(attributions) -> list:
+    """The outermost attributions: PolNeAR labels each token once, so it leaves out attributions
+    nested inside another's content (a quote inside a quote); ours are projected the same way."""
+    kept = []
+    for attribution in attributions:
+        cue = attribution.cue.start
+        if not any(other is not attribution and other.content.start <= cue < other.content.end for other in attributions):
+            kept.append(attribution)
+    return kept
+
+
+def predicted_spans(attributions) -> dict[str, list[tuple[tuple[int, int], ...]]]:
+    spans: dict[str, list] = {role: [] for role in ROLES}
+    for attribution in univocal(attributions):
+        spans["cue"].append(((attribution.cue.start, attribution.cue.end),))
+        spans["content"].append(((attribution.content.start, attribution.content.end),))
+        if attribution.source is not None:
+            spans["source"].append(((attribution.source.start, attribution.source.end),))
+    return spans
+
+
+def token_labels(text: str, spans: dict[str, list], word_starts: list[int]) -> dict[int, str]:
+    """Word-token index -> role, the strongest role winning (cue > source > content)."""
+    import bisect
+
+    labels: dict[int, str] = {}
+    for role in reversed(ROLES):  # content first, so cue and source overwrite it
+        for pieces in spans[role]:
+            for start, end in pieces:
+                first = bisect.bisect_left(word_starts, start)
+                last = bisect.bisect_left(word_starts, end)
+                for index in range(first, last):
+                    labels[index] = role
+    return labels
+
+
+def score_document(text: str, gold: dict, predicted: dict, exact: dict[str, Tally], token: dict[str, Tally]) -> None:
+    for role in ROLES:
+        gold_exact = Counter(filter(None, (normalise(text, p) for p in gold[role])))
+        pred_exact = Counter(filter(None, (normalise(text, p) for p in predicted[role])))
+        matched = sum((gold_exact & pred_exact).values())
+        exact[role].add(matched, sum(pred_exact.values()), sum(gold_exact.values()))
+    word_starts = [m.start() for m in WORD.finditer(text)]
+    gold_labels = token_labels(text, gold, word_starts)
+    pred_labels = token_labels(text, predicted, word_starts)
+    for role in ROLES:
+        gold_tokens = {i for i, r in gold_labels.items() if r == role}
+        pred_tokens = {i for i, r in pred_labels.items() if r == role}
+        token[role].add(len(gold_tokens & pred_tokens), len(pred_tokens), len(gold_tokens))
+
+
+def evaluate(polnear: Path, limit: int | None = None) -> dict:
+    from ..attribution import AttributionStage
+    from ..nlp import load
+    from ..pipeline import Analysis
+    from ..records import Document
+
+    nlp = load()
+    stage = AttributionStage()
+    anns = sorted((polnear / "attributions").glob("*.ann"))[: limit or None]
+    pairs = []
+    for ann in anns:
+        text_path = polnear / "text" / (ann.stem.rsplit("_", 1)[0] + ".txt")
+        if text_path.exists():
+            pairs.append((text_path.read_text(encoding="utf-8"), ann))
+    exact = {role: Tally() for role in ROLES}
+    token = {role: Tally() for role in ROLES}
+    started = time.perf_counter()
+    for doc, ann in nlp.pipe(pairs, as_tuples=True, batch_size=16):
+        analysis = Analysis(doc=doc, document=Document(id=ann.stem, text=doc.text))
+        stage(analysis)
+        score_document(doc.text, read_gold(ann), predicted_spans(analysis.attributions), exact, token)
+    return {
+        "documents": len(pairs),
+        "seconds": round(time.perf_counter() - started, 1),
+        "exact": {role: exact[role].scores() for role in ROLES},
+        "token": {role: token[role].scores() for role in ROLES},
+    }
+
+
+@click.command("attribution")
+@click.option("--polnear", type=click.Path(path_type=Path), default=None,
+              help="A PolNeAR split folder holding text/ and attributions/ (default: ../shared dev).")
+@click.option("--limit", type=int, default=None, help="Score only the first N articles.")
+def command(polnear: Path | None, limit: int | None) -> None:
+    """Score attribution spans (source, cue, content) against PolNeAR brat files."""
+    if polnear is None:
+        shared = shared_dir()
+        if shared is None:
+            click.echo("../shared is absent: nothing to score (pass --polnear DIR)")
+            return
+        polnear = shared / "eval" / "polnear" / "data" / "dev"
+    if not (polnear / "attributions").is_dir():
+        click.echo(f"no PolNeAR split at {polnear} (expected text/ and attributions/)")
+        return
+    result = evaluate(polnear, limit)
+    click.echo(f"PolNeAR {polnear.name}: {result['documents']} documents, {result['seconds']} s")
+    click.echo(f"{'role':<8} {'exact P':>8} {'R':>6} {'F1':>6}   {'token P':>8} {'R':>6} {'F1':>6}")
+    for role in ROLES:
+        ep, er, ef = result["exact"][role]
+        tp, tr, tf = result["token"][role]
+        click.echo(f"{role:<8} {ep:8.3f} {er:6.3f} {ef:6.3f}   {tp:8.3f} {tr:6.3f} {tf:6.3f}")
