@@ -96,7 +96,7 @@ class DateStage:
         groups = match.groupdict()
         if not self._plausible(match, doc):
             return None
-        future = _future_context(doc, match.start())
+        future = _future_context(doc, match.start("body"), match.end())
         if groups["iso"]:
             return _day(text, _safe_date(int(groups["iy"]), int(groups["im"]), int(groups["id"])))
         month_name = groups["month"] or groups["month2"]
@@ -206,11 +206,11 @@ def _overlaps(entity: Span, covered: list[tuple[int, int]]) -> bool:
     return any(start < entity.end_char and entity.start_char < end for start, end in covered)
 
 
-def _future_context(doc: Doc, char: int) -> bool:
-    token = doc.char_span(char, char + 1, alignment_mode="expand")
-    if token is None:
+def _future_context(doc: Doc, start: int, end: int) -> bool:
+    tokens = doc.char_span(start, end, alignment_mode="expand")
+    if not tokens:
         return False
-    sentence = token[0].sent
+    sentence = tokens[0].sent
     return any(t.lower_ in FUTURE_CUES for t in sentence)
 
 

@@ -243,10 +243,10 @@ def what_phrase(noun: Token, number: Span) -> str:
     tokens = [t for t in tokens if t.i >= noun.left_edge.i]
     if noun.dep_ == "nsubjpass" and noun.head.tag_ == "VBN":  # "... soldiers are stationed in the area"
         verb = noun.head
-        tokens.append(verb)
-        for child in verb.children:
-            if child.dep_ == "prep" and child.i > verb.i:
-                tokens.extend(child.subtree)
+        phrases = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i]
+        if not any(c.left_edge.i <= number.start <= c.right_edge.i for c in phrases):
+            tokens.append(verb)
+            tokens.extend(phrases[0].subtree if phrases else ())
     tokens = sorted({t.i: t for t in tokens}.values(), key=lambda t: t.i)
     while tokens and (tokens[0].dep_ in ("det", "prep", "cc") or tokens[0].is_punct or tokens[0].i in skip):
         tokens.pop(0)
