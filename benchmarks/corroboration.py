@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -76,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=8, help="Clusters shown for inspection.")
     parser.add_argument("--store", action="store_true", help="Also time the incremental store path.")
     parser.add_argument("--json", type=Path, help="Write the numbers to this file.")
+    parser.add_argument("--file-order", action="store_true",
+                        help="Take the first n articles in file order (default: a seeded shuffle, so "
+                             "that every prefix mixes all outlets and article lengths alike).")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"skipped: corpus not found at {args.corpus}", file=sys.stderr)
@@ -83,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     from reportedly.evaluation.clusters import describe_reuse, load_war_news
 
     articles = load_war_news(args.corpus)
+    if not args.file_order:
+        random.Random(7).shuffle(articles)
     time_reuse(articles[:200])  # warm-up: imports, permutations, caches
     runs = []
     clusters: dict[str, str] = {}
@@ -90,20 +96,25 @@ def main(argv: list[str] | None = None) -> int:
         n = len(articles) if size == "all" else min(int(size), len(articles))
         clusters, seconds = time_reuse(articles[:n])
         groups = Counter(clusters.values())
-        runs.append({"documents": n, **{k: round(v, 2) for k, v in seconds.items()},
+        words = sum(len(a["text"].split()) for a in articles[:n])
+        runs.append({"documents": n, "words": words, **{k: round(v, 2) for k, v in seconds.items()},
                      "clusters": sum(1 for c in groups.values() if c > 1)})
     base = runs[0]
     for run in runs:
         run["size_ratio"] = round(run["documents"] / base["documents"], 2)
         run["time_ratio"] = round(run["total"] / base["total"], 2)
         run["ms_per_document"] = round(1000 * run["total"] / run["documents"], 3)
+        run["us_per_word"] = round(1e6 * run["total"] / run["words"], 3)
+        run["lsh_time_ratio"] = round(run["lsh_and_clusters"] / max(base["lsh_and_clusters"], 1e-9), 2)
     result = {"runs": runs, "largest": describe_reuse(clusters, articles[: runs[-1]["documents"]], args.sample)}
     if args.store:
         result["store"] = time_store(articles)
-    print(f"{'documents':>10} {'seconds':>8} {'size x':>7} {'time x':>7} {'ms/doc':>7} {'clusters':>8}")
+    print(f"{'documents':>10} {'words':>9} {'seconds':>8} {'size x':>7} {'time x':>7} {'lsh x':>7} "
+          f"{'us/word':>8} {'clusters':>8}")
     for run in runs:
-        print(f"{run['documents']:>10} {run['total']:>8.2f} {run['size_ratio']:>7.2f} "
-              f"{run['time_ratio']:>7.2f} {run['ms_per_document']:>7.3f} {run['clusters']:>8}")
+        print(f"{run['documents']:>10} {run['words']:>9} {run['total']:>8.2f} {run['size_ratio']:>7.2f} "
+              f"{run['time_ratio']:>7.2f} {run['lsh_time_ratio']:>7.2f} {run['us_per_word']:>8.3f} "
+              f"{run['clusters']:>8}")
     largest = result["largest"]
     print(f"\nat {runs[-1]['documents']} documents: {largest['clusters']} reuse clusters, "
           f"{largest['documents_in_clusters']} documents, sizes {largest['size_distribution']}, "

@@ -238,3 +238,12 @@ def test_aliases_merge_russian_defence_ministry_spellings():
     names = {resolve_name(n)[0] for n in ["Russian Defence Ministry", "Russia's defense ministry", "MoD", "Russia’s Defence Ministry"]}
     assert names == {"Russian Ministry of Defence"}
     assert normalise_name("The Russian Defence  Ministry's") == "russian defense ministry"
+
+
+def test_copies_outvote_an_odd_spelling_and_contained_names_merge():
+    reports = reports_of("copied")
+    # one copy names the service without the country, another without the attribution
+    reports["copy1"].events[0].source_chain[0].name = "State Emergency Service"
+    corroboration, _ = event_corroboration(reports, "copy1")
+    assert corroboration.independent_origins == 1
+    assert corroboration.origins[0].name == "State Emergency Service of Ukraine"

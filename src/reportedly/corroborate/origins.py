@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -128,27 +128,58 @@ def count_origins(mentions: Iterable[Claim]) -> OriginCount:
     """Distinct origins of the mentions of one cross-document event or figure.
 
     Each mention has ``doc_id``, ``reuse`` (its article's reuse cluster), ``origin`` (an
-    OriginRef) and ``published``. Per reuse cluster: the attributed origins if any copy names
-    one (a copy that dropped the attribution still repeats it), else the cluster's first
-    outlet. Scoped origins ("officials") count once per reuse cluster.
+    OriginRef) and ``published``. A reuse cluster (articles copying one another) contributes
+    one origin: the one most of its copies name (copies that dropped the attribution still
+    repeat it; a copy's odd spelling is outvoted), else its first outlet. Scoped origins
+    ("officials") are told apart per reuse cluster; a name contained in another one of the
+    same side ("State Emergency Service" in "State Emergency Service of Ukraine") merges.
     """
     by_reuse: dict[str, list[Claim]] = defaultdict(list)
     for mention in mentions:
         by_reuse[mention.reuse].append(mention)
     chosen: dict[str, OriginRef] = {}
-    for reuse, group in by_reuse.items():
-        attributed = [m.origin for m in group if not m.origin.publisher]
-        if not attributed:
-            first = min(group, key=lambda m: (m.published or "9999", m.doc_id))
-            attributed = [first.origin]
-        for origin in attributed:
-            key = f"{origin.key}@{reuse}" if origin.scoped else origin.key
-            known = chosen.get(key)
-            if known is None or (known.party is None and origin.party):
-                chosen[key] = origin
+    for reuse, group in sorted(by_reuse.items()):
+        origin = _representative(group)
+        key = f"{origin.key}@{reuse}" if origin.scoped else origin.key
+        known = chosen.get(key)
+        if known is None or (known.party is None and origin.party):
+            chosen[key] = origin
+    chosen = _merge_contained(chosen)
     origins = sorted(
         (Origin(name=o.name, party_to_conflict=o.party) for o in chosen.values()),
         key=lambda o: (o.name.lower(), o.party_to_conflict or ""),
     )
     parties = {side_of(o.party) for o in chosen.values()} - {None}
     return OriginCount(origins=origins, independent=len(chosen), both_sides=len(parties) >= 2)
+
+
+def _representative(group: list[Claim]) -> OriginRef:
+    """The origin a reuse cluster's copies agree on (most named; earliest on a tie)."""
+    ordered = sorted(group, key=lambda m: (m.published or "9999", m.doc_id))
+    attributed = [m.origin for m in ordered if not m.origin.publisher]
+    if not attributed:
+        return ordered[0].origin
+    votes = Counter(o.key for o in attributed)
+    best = max(votes.values())
+    key = next(o.key for o in attributed if votes[o.key] == best)
+    same = [o for o in attributed if o.key == key]
+    return next((o for o in same if o.party), same[0])
+
+
+def _merge_contained(chosen: dict[str, OriginRef]) -> dict[str, OriginRef]:
+    words = {key: frozenset(normalise_name(o.name).split()) for key, o in chosen.items()}
+    merged = dict(chosen)
+    for key, origin in chosen.items():
+        if origin.publisher or origin.scoped or len(words[key]) < 2:
+            continue
+        for other_key, other in chosen.items():
+            if (
+                other_key != key
+                and other_key in merged
+                and not other.publisher
+                and words[key] < words[other_key]
+                and (origin.party is None or other.party is None or side_of(origin.party) == side_of(other.party))
+            ):
+                merged.pop(key, None)
+                break
+    return merged

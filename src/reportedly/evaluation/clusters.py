@@ -64,9 +64,15 @@ def load_news_cluster(directory: Path) -> list[dict]:
     return articles
 
 
-def analyse_news_cluster(articles: list[dict], cache: Path | None) -> dict[str, object]:
-    """external id -> Report, read from ``cache`` (JSONL) when it holds them."""
-    from ..records import Article, decode_report, encode
+def analyse_news_cluster(
+    articles: list[dict], cache: Path | None, skip_stages: tuple[str, ...] = ()
+) -> dict[str, object]:
+    """external id -> Report, read from ``cache`` (JSONL) when it holds them.
+
+    A document whose analysis fails gets a Report without events (and is counted), so that
+    one stage's bug on one article does not stop the evaluation.
+    """
+    from ..records import Article, Report, decode_report, encode
 
     reports: dict[str, object] = {}
     if cache is not None and cache.exists():
@@ -74,23 +80,35 @@ def analyse_news_cluster(articles: list[dict], cache: Path | None) -> dict[str, 
             report = decode_report(line)
             reports[report.document.external_id] = report
     missing = [a for a in articles if a["dId"] not in reports]
-    if missing:
-        from ..pipeline import default_pipeline
+    if not missing:
+        return reports
+    from ..ingest.clean import clean_text
+    from ..pipeline import DEFAULT_STAGES, Pipeline, make_document
 
-        inputs = [
-            Article(
-                id=a["dId"], text=a["text"], title=a.get("title"), url=a.get("url"),
-                outlet=a.get("source_domain"), published=(a.get("date_publish") or "")[:10] or None,
-            )
-            for a in missing
-        ]
-        with click.progressbar(length=len(inputs), label="analysing", file=sys.stderr) as bar:
-            for report in default_pipeline().analyze_many(inputs):
-                reports[report.document.external_id] = report
-                if cache is not None:
-                    with cache.open("ab") as handle:
-                        handle.write(encode(report) + b"\n")
-                bar.update(1)
+    pipeline = Pipeline(stages=[name for name in DEFAULT_STAGES if name not in skip_stages])
+    documents = []
+    for a in missing:
+        article = Article(
+            id=a["dId"], text=a["text"], title=a.get("title"), url=a.get("url"),
+            outlet=a.get("source_domain"), published=(a.get("date_publish") or "")[:10] or None,
+        )
+        documents.append(make_document(article, clean_text(article.text)))
+    failed = 0
+    parsed = pipeline.nlp.pipe(((d.text, d) for d in documents), as_tuples=True, batch_size=16)
+    with click.progressbar(length=len(documents), label="analysing", file=sys.stderr) as bar:
+        for doc, document in parsed:
+            try:
+                report = pipeline.run_stages(doc, document)
+            except Exception:  # noqa: BLE001 - another stage's bug must not stop the scoring
+                failed += 1
+                report = Report(document=document)
+            reports[document.external_id] = report
+            if cache is not None:
+                with cache.open("ab") as handle:
+                    handle.write(encode(report) + b"\n")
+            bar.update(1)
+    if failed:
+        click.echo(f"{failed} documents failed in a pipeline stage (scored without events)", err=True)
     return reports
 
 
@@ -116,12 +134,14 @@ def document_clusterings(reports: Iterable) -> dict[str, dict[str, str]]:
     return {"main_event": main, "any_event": any_event, "reuse_only": reuse}
 
 
-def evaluate_news_cluster(shared: Path, cache: Path | None, limit: int | None) -> dict:
+def evaluate_news_cluster(
+    shared: Path, cache: Path | None, limit: int | None, skip_stages: tuple[str, ...] = ()
+) -> dict:
     articles = load_news_cluster(shared / NEWS_CLUSTER)
     if limit:
         articles = articles[:limit]
     gold = {a["dId"]: f"{a['newsCluster']['EventId']}" for a in articles}
-    reports = analyse_news_cluster(articles, cache)
+    reports = analyse_news_cluster(articles, cache, skip_stages)
     chosen = [reports[a["dId"]] for a in articles]
     result = {
         "articles": len(articles),
@@ -218,10 +238,12 @@ def _print(result: dict) -> None:
 @click.option("--limit", type=int, help="Only the first N articles of each set.")
 @click.option("--skip-events", is_flag=True, help="Skip the Giveme5W1H event clustering (needs the model).")
 @click.option("--skip-reuse", is_flag=True, help="Skip the war-news reuse clusters.")
+@click.option("--skip-stage", "skip_stages", multiple=True,
+              help="Leave a pipeline stage out of the analysis (repeatable).")
 @click.option("--sample", type=int, default=8, show_default=True, help="Reuse clusters shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def command(shared_path: Path | None, cache: Path | None, limit: int | None, skip_events: bool,
-            skip_reuse: bool, sample: int, as_json: bool) -> None:
+            skip_reuse: bool, skip_stages: tuple[str, ...], sample: int, as_json: bool) -> None:
     """Event clusters vs Giveme5W1H's labelled clusters (B-cubed); reuse on the war news."""
     shared = shared_path or shared_dir()
     if shared is None or not shared.is_dir():
@@ -229,7 +251,7 @@ def command(shared_path: Path | None, cache: Path | None, limit: int | None, ski
         return
     result: dict = {}
     if not skip_events and (shared / NEWS_CLUSTER).is_dir():
-        result["news_cluster"] = evaluate_news_cluster(shared, cache, limit)
+        result["news_cluster"] = evaluate_news_cluster(shared, cache, limit, skip_stages)
     if not skip_reuse and (shared / WAR_NEWS).is_dir():
         result["war_news_reuse"] = evaluate_reuse(shared, limit, sample)
     if as_json:
