@@ -54,7 +54,7 @@ def date_regex() -> re.Pattern:
     number = r"(?P<amount>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|several)"
     patterns = [
         r"(?P<iso>(?P<iy>(?:19|20)\d{2})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\d:])",
-        rf"{month}\s*{day}(?!\d|:|\s*(?:%|per\s*cent|km|miles?|people|soldiers|troops))(?:,?\s*(?:-\s*)?{year})?",
+        rf"{month}\s*{day}(?!\d|:\d|\s*(?:%|per\s*cent|km|miles?|people|soldiers|troops))(?:,?\s*(?:-\s*)?{year})?",
         rf"{day.replace('day>', 'day2>')}\s+(?:of\s+)?(?P<month2>{_alternation(MONTHS)})\.?(?:,?\s+(?P<year2>(?:19|20)\d{{2}})(?!\d))?",
         rf"{phase}(?P<month3>{_alternation(MONTHS)})\.?(?:,?\s+(?P<year3>(?:19|20)\d{{2}})(?!\d))?",
         rf"(?P<which>last|this|next|past)?\s*(?P<weekday>{_alternation(WEEKDAYS)})(?:\s+(?:morning|afternoon|evening|night))?",

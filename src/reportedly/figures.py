@@ -37,6 +37,8 @@ EVENT_TYPES_FOR_KIND = {
 }
 WORDS_BEFORE_ONE = frozenset({"no", "any", "every", "the", "this", "that", "which", "each", "someone", "anyone"})
 MAX_WHAT_TOKENS = 12
+# Verbs that give a total: their subject names what the number counts ("losses stand at 19,000").
+TOTAL_VERBS = frozenset({"be", "have", "estimate", "put", "stand", "reach", "number", "total", "rise", "climb", "include", "say", "report"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class FigureStage:
                 return False
             if core.lower() == "one" and before.lower_ in WORDS_BEFORE_ONE:
                 return False
+        if core.lower() == "one" and span.end < len(doc) and doc[span.end].lower_ == "of":
+            return False  # "one of their vehicles": a selection, not a count
             if before.text in ("#", "No", "no.") or before.text.endswith("-"):
                 return False
         return True
@@ -157,7 +161,8 @@ class FigureStage:
         return "other"
 
     def _noun_kind(self, noun: Token) -> str:
-        for key in (noun.lower_, noun.lemma_.lower(), noun.text):
+        singular = noun.lower_[:-1] if noun.lower_.endswith("s") else noun.lower_  # the tagger's lemma can be odd ("graves" -> "graf")
+        for key in (noun.lower_, noun.lemma_.lower(), noun.text, singular):
             if key in self.kinds.nouns:
                 return self.kinds.nouns[key]
         for child in noun.children:  # "killed and wounded soldiers", "dead civilians"
@@ -167,8 +172,10 @@ class FigureStage:
 
     def _cue_kind(self, head: Token, noun: Token | None) -> str | None:
         """The kind a verb or adjective gives: "killed 53", "53 were killed", "six injured"."""
-        anchor = noun if noun is not None else head
-        for child in anchor.children:  # "50 prisoners dead", "six injured", "people killed"
+        # Govern from the noun the number modifies ("53 POWs were killed"), else from the number
+        # itself ("the deaths of dozens of prisoners", "killed 53").
+        anchor = noun if noun is not None and noun.i == head.head.i else head
+        for child in (noun or head).children:  # "50 prisoners dead", "six injured", "people killed"
             if child.dep_ in ("amod", "acl", "acomp", "oprd", "relcl") and child.lower_ in self.kinds.adjectives:
                 return self.kinds.adjectives[child.lower_]
             if child.dep_ in ("acl", "relcl") and child.lemma_.lower() in self.kinds.verbs:
@@ -176,12 +183,34 @@ class FigureStage:
         for token in _governors(anchor):
             lemma = token.lemma_.lower()
             if token.pos_ in ("VERB", "AUX") and lemma in self.kinds.verbs:
-                return self.kinds.verbs[lemma]
+                return self._both_ways(token, self.kinds.verbs[lemma], head.i)
             if token.pos_ == "ADJ" and token.lower_ in self.kinds.adjectives:
                 return self.kinds.adjectives[token.lower_]
-            if token.pos_ == "VERB" and lemma not in ("be", "have", "estimate", "put", "stand", "reach", "number", "include", "say", "report"):
+            if token.pos_ == "NOUN" and self.kinds.nouns.get(token.lemma_.lower()) in ("killed", "injured", "casualties"):
+                return self.kinds.nouns[token.lemma_.lower()]  # "the deaths of dozens of prisoners"
+            if token.pos_ in ("VERB", "AUX"):
+                for child in token.children:  # "left 11 dead", "losses stand at 19,000"
+                    if child.dep_ in ("oprd", "acomp") and child.lower_ in self.kinds.adjectives:
+                        return self.kinds.adjectives[child.lower_]
+                    if child.dep_ in ("nsubj", "nsubjpass") and child.i != anchor.i and lemma in TOTAL_VERBS \
+                            and self.kinds.nouns.get(child.lemma_.lower()) in ("killed", "injured", "casualties"):
+                        return self.kinds.nouns[child.lemma_.lower()]
+            if token.pos_ == "VERB" and lemma not in TOTAL_VERBS:
                 break
         return None
+
+    def _both_ways(self, verb: Token, kind: str, number: int) -> str:
+        """"killed or injured at least 1,500": killed and injured together are casualties
+        (both verbs before the number; "killed 53 and wounded another 75" stays apart)."""
+        if kind not in ("killed", "injured"):
+            return kind
+        for other in (*verb.conjuncts, verb.head):
+            if not (verb.i < number and other.i < number):
+                continue
+            other_kind = self.kinds.verbs.get(other.lemma_.lower()) or self.kinds.adjectives.get(other.lower_)
+            if other_kind in ("killed", "injured") and other_kind != kind:
+                return "casualties"
+        return kind
 
 
 def _number_token(span: Span) -> Token:
@@ -213,7 +242,10 @@ def counted_noun(head: Token, span: Span) -> Token | None:
     of "estimated at/in" whose value it gives."""
     inside = {t.i for t in span}
     if head.dep_ in ("nummod", "quantmod", "amod", "compound") and head.head.i not in inside and head.head.pos_ in ("NOUN", "PROPN"):
-        return head.head
+        noun = head.head
+        while noun.dep_ == "compound" and noun.head.pos_ in ("NOUN", "PROPN") and noun.head.i > noun.i:
+            noun = noun.head  # "50 Ram II drones": the count is of drones
+        return noun
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             objects = [c for c in child.children if c.dep_ == "pobj" and c.i not in inside]
@@ -246,7 +278,10 @@ def what_phrase(noun: Token, number: Span) -> str:
         phrases = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i]
         if not any(c.left_edge.i <= number.start <= c.right_edge.i for c in phrases):
             tokens.append(verb)
-            tokens.extend(phrases[0].subtree if phrases else ())
+            for token in phrases[0].subtree if phrases else ():
+                if token.is_punct:
+                    break  # "in Izyum, one of ...": the apposition is not part of it
+                tokens.append(token)
     tokens = sorted({t.i: t for t in tokens}.values(), key=lambda t: t.i)
     while tokens and (tokens[0].dep_ in ("det", "prep", "cc") or tokens[0].is_punct or tokens[0].i in skip):
         tokens.pop(0)
