@@ -265,8 +265,7 @@ class Gazetteer:
                 self._add_key(name, number)
         for name, *fields in _extra_rows("place"):
             display, alpha2, admin1, lat, lon, precision = fields
-            admin1 = None if admin1 == "-" else admin1
-            entry = Entry(display, precision, alpha2, admin1, None, float(lat), float(lon), 10**6)
+            entry = Entry(display, precision, _cell(alpha2), _cell(admin1), None, float(lat), float(lon), 10**6)
             self.entries.append(entry)
             self._add_key(name, len(self.entries) - 1)
         for name, target in _extra_rows("alias"):
@@ -314,6 +313,10 @@ class Gazetteer:
     def stem(self, code: str) -> str | None:
         """The place an admin1 is named after ("RU-KRS" -> "Kursk"), or None."""
         return self.stems.get(code)
+
+
+def _cell(value: str) -> str | None:
+    return None if value in ("", "-") else value
 
 
 def population_score(population: int) -> float:

@@ -25,10 +25,12 @@ ENCLOSING_LABELS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 PRECISION = {"city": "city", "admin1": "admin1", "country": "country"}
 CONTEXT_WEIGHT = 3.0  # how far the document's countries outweigh population (log10 units)
-CONTEXT_SATURATION = 3.0  # country weight at which the context bonus is full
+CONTEXT_SATURATION = 2.0  # country weight at which the context bonus is full
 PREFERRED_BONUS = 3.0  # a spelling curated in places_extra.tsv ("Moscow region" -> Moscow Oblast)
 SMALL_TOWN = 50_000  # below this, a town abroad needs the document to be about its country
 TINY_TOWN = 5_000
+LOCATIVES = frozenset({"in", "near", "at", "outside", "from", "to", "around", "into", "across", "towards", "toward"})
+BIG_PLACE = 100_000  # a name this big is a toponym even where the tagger says otherwise
 # A subdivision's population here is its largest town's: "Wyoming" the state beats the town.
 ADMIN1_BONUS = 0.7
 
@@ -88,18 +90,35 @@ class PlaceStage:
 
     def plausible(self, span: Span) -> bool:
         """Whether a gazetteer hit reads as a toponym here (not a person, a date, a word)."""
-        if span[-1].is_punct or span[-1].is_space or any(t.ent_type_ in NOT_PLACE_LABELS for t in span):
+        if span[-1].is_punct or span[-1].is_space:
+            return False
+        if any(t.ent_type_ in NOT_PLACE_LABELS for t in span) and not self._mislabelled_place(span):
             return False
         for entity in span.doc.ents:
             if entity.label_ in ENCLOSING_LABELS and entity.start <= span.start and span.end <= entity.end \
                     and (entity.end - entity.start) > len(span) and not _region_tail(span):
                 return False
+        if span.end < len(span.doc) and span.doc[span.end].text in ("-", "–") and not span.doc[span.end].whitespace_:
+            return False  # "Russia-backed", "Kyiv-based": part of a compound adjective
         if len(span) == 1:
             token = span[0]
-            if token.ent_type_ in PLACE_LABELS:
+            if token.is_stop or len(token.text) <= 2 and not token.text.isupper():
+                return False
+            if token.ent_type_ in PLACE_LABELS or token.pos_ == "PROPN":
                 return True
-            return token.pos_ == "PROPN" and not token.is_stop and len(token.text) > 2
+            # The tagger misses names ("Kyiv and other cities": ADJ); a big place's name still counts.
+            return any(p.entry.kind == "country" or p.population >= BIG_PLACE for p in self.gazetteer.lookup_key(normalize(token.text)))
         return True
+
+    def _mislabelled_place(self, span: Span) -> bool:
+        """"a hospital in Mykolaiv" tagged PERSON: a big place right after a locative preposition."""
+        if _region_tail(span):
+            return True  # "the Mykolaiv region" is a place whatever the tagger says of "Mykolaiv"
+        if span.start == 0 or span.doc[span.start - 1].lower_ not in LOCATIVES:
+            return False
+        if any(t.ent_type_ not in ("PERSON", "") for t in span):
+            return False
+        return any(p.entry.kind in ("country", "admin1") or p.population >= BIG_PLACE for p in self.gazetteer.lookup_key(normalize(span.text)))
 
     def extend(self, doc: Doc, span: Span) -> tuple[int, int]:
         """Character extent of the mention: leading "the" and direction words join it."""
