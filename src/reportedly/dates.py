@@ -38,6 +38,12 @@ def _alternation(words) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
+def _month_alternation() -> str:
+    """Month names; only abbreviations take a full stop ("Feb.", never "March.")."""
+    names = sorted(MONTHS, key=len, reverse=True)
+    return "|".join(re.escape(n) + (r"\.?" if len(n) <= 4 and n != "june" and n != "july" else "") for n in names)
+
+
 @functools.cache
 def relative_table() -> dict[str, tuple[str, int, str]]:
     return {" ".join(row[0].lower().split()): (row[1], int(row[2]), row[3]) for row in read_table("relative_dates.tsv")}
@@ -45,7 +51,7 @@ def relative_table() -> dict[str, tuple[str, int, str]]:
 
 @functools.cache
 def date_regex() -> re.Pattern:
-    month = rf"(?P<month>{_alternation(MONTHS)})\.?"
+    month = rf"(?P<month>{_month_alternation()})"
     day = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
     year = r"(?P<year>(?:19|20)\d{2})(?!\d)"
     prep = rf"(?P<prep>(?:{'|'.join(PREPOSITIONS)})\s+)?"
@@ -55,8 +61,8 @@ def date_regex() -> re.Pattern:
     patterns = [
         r"(?P<iso>(?P<iy>(?:19|20)\d{2})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\d:])",
         rf"{month}\s*{day}(?!\d|:\d|\s*(?:%|per\s*cent|km|miles?|people|soldiers|troops))(?:,?\s*(?:-\s*)?{year})?",
-        rf"{day.replace('day>', 'day2>')}\s+(?:of\s+)?(?P<month2>{_alternation(MONTHS)})\.?(?:,?\s+(?P<year2>(?:19|20)\d{{2}})(?!\d))?",
-        rf"{phase}(?P<month3>{_alternation(MONTHS)})\.?(?:,?\s+(?P<year3>(?:19|20)\d{{2}})(?!\d))?",
+        rf"{day.replace('day>', 'day2>')}\s+(?:of\s+)?(?P<month2>{_month_alternation()})(?:,?\s+(?P<year2>(?:19|20)\d{{2}})(?!\d))?",
+        rf"{phase}(?P<month3>{_month_alternation()})(?:,?\s+(?P<year3>(?:19|20)\d{{2}})(?!\d))?",
         rf"(?P<which>last|this|next|past)?\s*(?P<weekday>{_alternation(WEEKDAYS)})(?:\s+(?:morning|afternoon|evening|night))?",
         rf"(?P<relative>{relative})",
         rf"{number}\s+(?P<unit>days?|weeks?|months?|years?)\s+(?:ago|earlier)",
@@ -103,7 +109,7 @@ class DateStage:
         if month_name:
             day_text = groups["day"] or groups["day2"]
             year_text = groups["year"] or groups["year2"]
-            month = MONTHS[month_name.lower()]
+            month = MONTHS[month_name.lower().rstrip(".")]
             if year_text:
                 return _day(text, _safe_date(int(year_text), month, int(day_text)))
             if published is None:
@@ -128,6 +134,9 @@ class DateStage:
     def _plausible(self, match: re.Match, doc: Doc) -> bool:
         """Not "May" the verb, not "March" the verb, not a bare year that is a number."""
         groups = match.groupdict()
+        name = groups["month"] or groups["month2"] or groups["month3"] or groups["weekday"]
+        if name and not name[0].isupper():
+            return False  # "may", "march": verbs; names of months and days are capitalised
         if groups["month3"] and not (groups["prep"] or groups["phase"] or groups["year3"]):
             # A bare month name: only "in/since ... March" or "March 2022" read as dates.
             return False
@@ -139,7 +148,7 @@ class DateStage:
         return token_span is None or not any(t.ent_type_ in ("PERSON", "ORG") for t in token_span)
 
     def _month(self, text: str, groups: dict, published: date | None, future: bool) -> When | None:
-        month = MONTHS[groups["month3"].lower()]
+        month = MONTHS[groups["month3"].lower().rstrip(".")]
         if groups["year3"]:
             year = int(groups["year3"])
         elif published is not None:
@@ -171,8 +180,8 @@ class DateStage:
         words = set(re.findall(r"[a-z]+", lowered))
         if not (words & MONTHS.keys() or words & WEEKDAYS.keys() or re.search(r"\b(?:19|20)\d{2}\b", text)):
             return None  # "the past two weeks", "three years": durations, not dates
-        if re.search(r"year-old|years old|-year|per ?cent|%", lowered):
-            return None
+        if re.search(r"year-old|years old|-year|per ?cent|%", lowered) or re.fullmatch(r"(?:the\s+)?\d{4}", lowered):
+            return None  # ages, shares, and a bare year used as an adjective ("the 2022 invasion")
         data = _parser(published).get_date_data(text)
         if data is None or data.date_obj is None:
             return None
