@@ -99,9 +99,12 @@ def main() -> None:
 
     internal = {row[0] for row in table("attribution_internal_state.tsv")}
     stance = {row[0]: row[1] for row in table("attribution_stance.tsv")}
+    excluded = {row[0] for row in table("attribution_not_cues.tsv")}
     rows = []
     for (lemma, kind), freq in as_cue.items():
         rate = freq / max(overall[(lemma, kind)], freq)
+        if lemma in excluded:
+            continue
         if freq >= MIN_FREQ and rate >= MIN_RATE and (kind != "punctuation" or lemma in {":", "—", "–"}):
             rows.append((lemma, kind, freq, rate, "polnear"))
     known = {(r[0], r[1]) for r in rows}

@@ -296,7 +296,8 @@ class DocAttributions:
             return
         cue_char = self.doc[found.cue_start].idx
         own_quote = found.cue is not None and found.cue.lemma == ""  # an orphan quote's cue is its mark
-        if found.kind != "adverb" and not own_quote and found.content[0] <= cue_char < found.content[1]:
+        sourceless = found.source is None  # "reportedly", "were reported": the cue sits in its clause
+        if not sourceless and not own_quote and found.content[0] <= cue_char < found.content[1]:
             return  # content never holds its own cue (a headline's "Fired" is no cue)
         cue_range = range(found.cue_start, found.cue_end)
         if any(i in self._cue_tokens for i in cue_range):
@@ -332,7 +333,14 @@ class DocAttributions:
         if token.dep_ == "amod" or token.tag_ == "VBN" and token.dep_ not in {"ROOT", "ccomp", "conj", "relcl", "advcl", "xcomp", "parataxis"} and not _has_aux(token):
             return
         source, passive = self._verb_source(token)
+        if cue.lemma == "cite" and token.dep_ == "advcl":
+            reporter = next((a for a in token.ancestors if a.pos_ == "VERB" and a.lemma_.lower() in self.lex.verbs), None)
+            if reporter is not None:
+                self._citing(token, cue, reporter)
+                return
         content = self._verb_content(token, cue)
+        if content is None and passive and source is None:
+            content = self.subtree(token)  # "Explosions were reported in the city centre"
         if content is None:
             return
         if source is None and not passive:
@@ -353,6 +361,29 @@ class DocAttributions:
         self._add(Found(start, end, "verb", content, source, cue, owns=owns))
         del doc  # keep the local name short-lived
 
+    def _citing(self, token: Token, cue: Cue, head: Token) -> None:
+        """ "Reuters reported ..., citing two officials": the officials are the origin, nested
+        under the reporter; they vouch for what the head verb reports."""
+        cited = next((c for c in token.children if c.dep_ == "dobj"), None)
+        if cited is None:
+            return
+        content = self._verb_content(head, self.lex.verbs[head.lemma_.lower()])
+        if content is None:
+            return
+        if content[0] <= token.idx < content[1]:  # what is reported stops before ", citing ..."
+            cut = token.left_edge.idx
+            while cut > content[0] and self.doc.text[cut - 1] in " ,;":
+                cut -= 1
+            content = (content[0], cut)
+            head_found = next((f for f in self.found if f.cue_start <= head.i < f.cue_end), None)
+            if head_found is not None:
+                head_found.content = content
+        start, end = _cue_extent(token)
+        source = _noun_source(cited) if cited.lemma_.lower() in self.lex.nouns else None
+        found = Found(start, end, "verb", content, source or cited, cue, owns=cited if source else None)
+        found.extra["parent_token"] = head.i
+        self._add(found)
+
     def _verb_source(self, token: Token) -> tuple[Token | None, bool]:
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
         if passive:
@@ -366,6 +397,10 @@ class DocAttributions:
             if child.dep_ in {"nsubj", "csubj"}:
                 if child.tag_ in {"WP", "WDT"} and token.dep_ == "relcl":
                     return token.head, False
+                if child.lemma_.lower() in self.lex.nouns:
+                    inner = _noun_source(child)  # "a statement from the ministry said"
+                    if inner is not None:
+                        return inner, False
                 return child, False
         if token.dep_ == "relcl":
             return token.head, False
@@ -413,7 +448,7 @@ class DocAttributions:
                 return after  # "As Dell said last week in Tel Aviv, “Israel is ...”"
         if cue.internal_state:
             return None
-        preposition = self._content_preposition(token)
+        preposition = self._content_preposition(token) if cue.rate >= 0.3 else None
         if preposition is not None:
             return self.subtree(preposition)
         objects = [c for c in token.children if c.dep_ in {"dobj", "oprd"}]
@@ -470,7 +505,8 @@ class DocAttributions:
 
     def _noun(self, token: Token, cue: Cue) -> None:
         """ "a statement from X", "in an interview with X", "X's account"."""
-        if token.dep_ == "pobj" and token.head.head.pos_ in {"VERB", "AUX"} and token.head.head.lemma_.lower() in self.lex.verbs:
+        verb = token.head.head
+        if token.dep_ == "pobj" and verb.i < token.i and verb.pos_ in {"VERB", "AUX"} and verb.lemma_.lower() in self.lex.verbs:
             return  # "said in a statement": part of the verb's cue
         source = None
         end = token.i + 1
@@ -663,6 +699,18 @@ def local_parents(found: list[Found]) -> None:
         child.parent = child.local_parent
 
 
+def explicit_parents(found: list[Found]) -> None:
+    """ "..., citing X": X's attribution sits under the attribution of the verb it modifies."""
+    by_cue_token = {i: f for f in found for i in range(f.cue_start, f.cue_end)}
+    for f in found:
+        head = f.extra.get("parent_token")
+        parent = by_cue_token.get(head) if head is not None else None
+        if parent is not None and parent is not f:
+            f.parent = f.local_parent = parent.id
+            if parent.parent == f.id:
+                parent.parent = parent.local_parent = None
+
+
 class Media:
     """Union-find over medium nouns: "a video" and later "the video" are one medium."""
 
@@ -766,6 +814,7 @@ class AttributionStage:
             speaker = _speaker(f, found)
             f.source_id, resolved[f.id] = resolver.resolve(f.source, speaker)
         local_parents(found)
+        explicit_parents(found)
         link_media(found, doc, self.lex)
         analysis.sources = resolver.sources()
         analysis.attributions = [self._record(f, doc, text, resolved.get(f.id)) for f in found]

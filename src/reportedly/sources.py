@@ -290,7 +290,8 @@ class SourceResolver:
 
 
 def _latest_person_entity(head: Token) -> SpacySpan | None:
-    """The last PERSON entity before ``head`` (for "he"/"she" with no earlier source)."""
+    """The last PERSON entity before ``head`` (for "he"/"she" with no earlier source),
+    else the last proper-name subject (the small model often tags Slavic names ORG)."""
     doc = head.doc
     latest = None
     for ent in doc.ents:
@@ -298,4 +299,10 @@ def _latest_person_entity(head: Token) -> SpacySpan | None:
             break
         if ent.label_ == "PERSON":
             latest = ent
-    return latest
+    if latest is not None:
+        return latest
+    for i in range(head.i - 1, max(-1, head.i - 80), -1):
+        token = doc[i]
+        if token.dep_ == "nsubj" and token.pos_ == "PROPN" and token.ent_type_ not in {"GPE", "NORP", "LOC"}:
+            return noun_phrase(token)
+    return None
