@@ -205,8 +205,10 @@ class FigureStage:
         if kind not in ("killed", "injured"):
             return kind
         for other in (*verb.conjuncts, verb.head):
-            if not (verb.i < number and other.i < number):
+            if not (verb.i < number and other.i < number) or other.i == verb.i:
                 continue
+            if any(c.dep_ in ("dobj", "attr") for c in (verb if other.i > verb.i else other).children):
+                continue  # "kills four, injures 11": the first verb has its own count
             other_kind = self.kinds.verbs.get(other.lemma_.lower()) or self.kinds.adjectives.get(other.lower_)
             if other_kind in ("killed", "injured") and other_kind != kind:
                 return "casualties"
