@@ -41,6 +41,8 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <entry><title>Drones hit Odesa port</title><link href="{base}/odesa.html"/><id>urn:1</id>
   <updated>2024-03-12T06:30:00Z</updated></entry>
 </feed>"""
+RELATIVE_RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Relative Wire</title>
+<item><title>Drones</title><link>/odesa.html</link></item></channel></rss>"""
 LONG_BODY = "".join(
     f"<p>{p}</p>" for p in ODESA.replace("Odesa", "Mykolaiv").split("\n\n")[1:]
 )
@@ -99,6 +101,7 @@ def site() -> Iterator[Server]:
         "/odesa.txt": Route(200, "text/plain; charset=utf-8", ODESA.encode()),
         "/feed.xml": Route(200, "application/rss+xml", RSS.format(base=base, long_body=LONG_BODY).encode()),
         "/atom": Route(200, "application/atom+xml", ATOM.format(base=base).encode()),
+        "/feeds/relative.rss": Route(200, "application/rss+xml", RELATIVE_RSS.encode()),
         "/big-declared.html": Route(200, "text/html", b"<p>x</p>" * 5000),
         "/big-streamed.html": Route(200, "text/html", b"<p>x</p>" * 5000, declare_length=False),
         "/server-error": Route(500, "text/plain", b"oops"),
@@ -175,6 +178,12 @@ def test_atom_feed_file_links_to_pages(site, fetcher, tmp_path):
 def test_atom_feed_url_by_content_type(site, fetcher):
     (article,) = read([site.url("/atom")], fetcher)
     assert isinstance(article, Article) and "23 attack drones" in article.text
+
+
+def test_relative_item_links_resolve_against_the_feed_url(site, fetcher):
+    (article,) = read([site.url("/feeds/relative.rss")], fetcher)
+    assert isinstance(article, Article), article
+    assert article.id == site.url("/odesa.html") and article.outlet == "Relative Wire"
 
 
 @pytest.mark.parametrize(

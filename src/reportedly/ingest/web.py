@@ -152,7 +152,7 @@ def read_url(url: str, fetcher: Fetcher, defaults: PageDefaults) -> Iterator[Art
     fetched = fetcher.fetch(url)
     kind = _kind(fetched)
     if kind == "feed":
-        yield from read_feed(fetched.content, url, fetcher, defaults)
+        yield from read_feed(fetched.content, url, fetcher, defaults, base_url=fetched.url)
         return
     text = decode_bytes(fetched.content, declared=fetched.charset)
     page = PageDefaults(
@@ -182,13 +182,18 @@ def _entry_html(entry) -> str:
 
 
 def read_feed(
-    content: bytes, name: str, fetcher: Fetcher | Callable[[], Fetcher], defaults: PageDefaults
+    content: bytes,
+    name: str,
+    fetcher: Fetcher | Callable[[], Fetcher],
+    defaults: PageDefaults,
+    base_url: str | None = None,
 ) -> Iterator[Article | Rejected]:
     """One Article per feed item, from its page (or from the item's own content when the
-    page cannot be fetched)."""
+    page cannot be fetched). Relative item links resolve against ``base_url``."""
     import feedparser
 
-    feed = feedparser.parse(content)
+    headers = {"content-location": base_url} if base_url else None
+    feed = feedparser.parse(content, response_headers=headers)
     if not feed.entries:
         problem = feed.get("bozo_exception")
         raise RejectInput("malformed feed", f"no items{f' ({problem})' if problem else ''}")
