@@ -303,7 +303,10 @@ def modes_compatible(a: str | None, b: str | None) -> bool:
     if a is None or b is None or a == b:
         return True
     groups = mode_groups()
-    return groups.get(a) is not None and groups.get(a) == groups.get(b)
+    group_a, group_b = groups.get(a), groups.get(b)
+    if "*" in (group_a, group_b):
+        return True
+    return group_a is not None and group_a == group_b
 
 
 def _agree(x: str | None, y: str | None) -> bool:
