@@ -50,6 +50,12 @@ class ProvenanceStage:
         publisher = ChainLink(source_id=None, name=analysis.document.outlet or "publisher", type="media", role="publisher")
         for event in analysis.events:
             holder = innermost(attributions, event.trigger.start, event.trigger.end)
+            if holder is None:
+                # a headline or summary restating an attributed sentence: take that sentence's source
+                for mention in event.mentions:
+                    holder = innermost(attributions, mention.trigger.start, mention.trigger.end)
+                    if holder is not None:
+                        break
             actor_country = event.actor.country if event.actor else None
             event.attribution, event.source_chain, event.hedges, event.certainty = self._provenance(
                 holder, by_id, sources, publisher, list(event.hedges), actor_country, analysis
