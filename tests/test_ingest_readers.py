@@ -163,6 +163,15 @@ def test_json_array_and_single_object(tmp_path):
     assert [type(item).__name__ for item in read(lines)] == ["Article", "Rejected"]
 
 
+def test_jsonl_and_json_with_a_byte_order_mark(tmp_path):
+    lines = tmp_path / "bom.jsonl"
+    lines.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "b1", "text": ODESA}).encode() + b"\n")
+    assert only_article(read(lines)).id == "b1"
+    array = tmp_path / "bom.json"
+    array.write_bytes(b"\xef\xbb\xbf" + json.dumps([{"id": "b2", "text": ODESA}]).encode())
+    assert only_article(read(array)).id == "b2"
+
+
 def test_row_without_id_gets_its_line_as_id(tmp_path):
     path = tmp_path / "noid.ndjson"
     path.write_text(json.dumps({"text": ODESA}) + "\n", encoding="utf-8")

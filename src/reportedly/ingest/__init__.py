@@ -243,6 +243,8 @@ def read_inputs(
                     yield from _guarded(str(file), _read_file(file, str(file), ctx, in_folder=True))
             elif Path(path).is_file():
                 yield from _guarded(path, _read_file(Path(path), path, ctx, in_folder=False))
+            elif Path(path).exists():
+                yield Rejected(input=path, reason="unsupported: not a regular file or folder")
             else:
                 yield Rejected(input=path, reason="not found: no such file or folder")
     finally:

@@ -6,6 +6,7 @@ accepted + rejected always equals the number of rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -81,6 +82,7 @@ _json_decoder = msgspec.json.Decoder()
 
 
 def _json_row(line: bytes, label: str, defaults: RowDefaults) -> Article | Rejected:
+    line = line.removeprefix(codecs.BOM_UTF8)  # files saved by Windows tools start with one
     if len(line) > defaults.max_bytes:
         raise RejectInput("too large", f"row over the {megabytes(defaults.max_bytes)} limit")
     try:
@@ -111,7 +113,7 @@ def read_jsonl(stream: BinaryIO, name: str, defaults: RowDefaults) -> Iterator[A
 
 def read_json(stream: BinaryIO, name: str, defaults: RowDefaults) -> Iterator[Article | Rejected]:
     """A .json file: an array of row objects, one object, or JSON Lines after all."""
-    data = read_limited(stream, defaults.max_bytes * JSON_ARRAY_FACTOR)
+    data = read_limited(stream, defaults.max_bytes * JSON_ARRAY_FACTOR).removeprefix(codecs.BOM_UTF8)
     head = data.lstrip()[:1]
     if head not in (b"[", b"{"):
         yield from read_jsonl(io.BytesIO(data), name, defaults)
