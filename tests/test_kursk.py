@@ -15,7 +15,7 @@ import pytest
 
 from reportedly.records import Report
 
-from .conftest import EXAMPLE, FIXTURES, ROOT
+from conftest import EXAMPLE, FIXTURES, ROOT
 
 
 def friendly_fire(report: Report):
