@@ -172,6 +172,12 @@ def test_jsonl_and_json_with_a_byte_order_mark(tmp_path):
     assert only_article(read(array)).id == "b2"
 
 
+def test_unreadable_row_date_falls_back_to_the_argument(tmp_path):
+    path = tmp_path / "dates.jsonl"
+    path.write_text(json.dumps({"id": "d", "text": ODESA, "date": "sometime in spring"}) + "\n", encoding="utf-8")
+    assert only_article(read(path, published="2024-03-12")).published == "2024-03-12"
+
+
 def test_row_without_id_gets_its_line_as_id(tmp_path):
     path = tmp_path / "noid.ndjson"
     path.write_text(json.dumps({"text": ODESA}) + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ from typing import BinaryIO
 import msgspec
 
 from ..records import Article, Rejected
-from .checks import RejectInput, make_article
+from .checks import RejectInput, make_article, normalize_date
 from .decode import decode_bytes, megabytes, read_limited
 
 TEXT_FIELD = "text"
@@ -65,7 +65,7 @@ def row_to_article(row: dict, label: str, defaults: RowDefaults) -> Article | Re
         url=row.get("url"),
         outlet=row.get("outlet") or defaults.outlet,
         author=row.get("author"),
-        published=published or defaults.published,
+        published=normalize_date(published) or defaults.published,
     )
 
 
