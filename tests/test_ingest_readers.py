@@ -240,6 +240,15 @@ def test_csv_without_text_column(tmp_path):
     assert rejection_kind(rejected.reason) == "malformed CSV" and "'text'" in rejected.reason
 
 
+def test_semicolon_separated_csv(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text('id;outlet;text\ns1;wire.example;"' + ODESA.replace("\n", " ") + '"\ns2;wire.example;\n', encoding="utf-8")
+    items = read(path)
+    assert [type(item).__name__ for item in items] == ["Article", "Rejected"]
+    assert (items[0].id, items[0].outlet) == ("s1", "wire.example")
+    assert items[1].input == f"{path}:3"
+
+
 def test_tsv_and_header_case(tmp_path):
     path = tmp_path / "rows.tsv"
     path.write_text("ID\tText\tOutlet\nt1\t" + ODESA.replace("\n", " ") + "\twire.example\n", encoding="utf-8")

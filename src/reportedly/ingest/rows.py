@@ -154,24 +154,37 @@ def _csv_row(header: list[str], fields: list[str], label: str, defaults: RowDefa
     return row_to_article(row, label, defaults)
 
 
+# Spreadsheets saved in many locales separate fields with ";": tried when the header line
+# holds none of the expected delimiter.
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+def _header_delimiter(line: str, expected: str) -> str:
+    if expected in line:
+        return expected
+    return max(_OTHER_DELIMITERS, key=line.count) if any(d in line for d in _OTHER_DELIMITERS) else expected
+
+
 def read_csv(
     stream: BinaryIO, name: str, defaults: RowDefaults, delimiter: str = ","
 ) -> Iterator[Article | Rejected]:
     """One item per record of a CSV (or TSV) stream with a header row naming the fields."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    first_line = text.readline()
+    if not first_line.strip():
+        raise RejectInput("empty", "no header row")
+    delimiter = _header_delimiter(first_line, delimiter)
     try:
-        header = next(reader, None)
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
     except csv.Error as exc:
         raise RejectInput("malformed CSV", f"header: {exc}") from None
-    if header is None:
-        raise RejectInput("empty", "no header row")
     header = [column.strip().lower() for column in header]
     if TEXT_FIELD not in header:
         raise RejectInput("malformed CSV", f"no {TEXT_FIELD!r} column (columns: {', '.join(header)[:200]})")
+    reader = csv.reader(text, delimiter=delimiter)
     rows = 0
     while True:
-        start = reader.line_num + 1
+        start = reader.line_num + 2  # the header line was read before the reader started
         try:
             fields = next(reader)
         except StopIteration:
