@@ -63,11 +63,13 @@ class Server:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.user_agents: list[str] = []
+        self.paths: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 server.user_agents.append(self.headers.get("User-Agent", ""))
+                server.paths.append(self.path)
                 route = server.routes.get(self.path, Route(404, "text/html", b"<h1>Not found</h1>"))
                 if route.delay:
                     time.sleep(route.delay)
@@ -231,7 +233,7 @@ class FakeClock:
 def test_politeness_delay_per_host(site):
     clock = FakeClock()
     port = site.base.rsplit(":", 1)[1]
-    with Fetcher(delay=2.0, sleep=clock.sleep, clock=clock) as polite:
+    with Fetcher(delay=2.0, respect_robots=False, sleep=clock.sleep, clock=clock) as polite:
         polite.fetch(site.url("/odesa.txt"))
         assert clock.sleeps == []  # first request to a host: no wait
         clock.now += 0.5
@@ -251,7 +253,8 @@ def test_feed_items_wait_between_requests(site):
     with Fetcher(delay=1.0, sleep=clock.sleep, clock=clock) as polite:
         items = read([site.url("/feed.xml")], polite)
     assert len(items) == 4
-    assert clock.sleeps == [1.0] * 4  # feed, then four item pages on the same host
+    # robots.txt first (no wait), then the feed and its four item pages, each after a wait
+    assert clock.sleeps == [1.0] * 5
 
 
 def test_delay_and_timeout_from_the_environment(monkeypatch):
@@ -262,3 +265,28 @@ def test_delay_and_timeout_from_the_environment(monkeypatch):
     monkeypatch.setenv("REPORTEDLY_FETCH_DELAY", "soon")
     with Fetcher(timeout=3) as fallback:
         assert (fallback.delay, fallback.timeout) == (1.0, 3)
+
+
+def test_robots_txt_forbids_pages_and_sets_the_delay():
+    server = Server()
+    server.routes.update({
+        "/robots.txt": Route(200, "text/plain", b"User-agent: reportedly\nDisallow: /private/\nCrawl-delay: 3\n\nUser-agent: *\nDisallow: /\n"),
+        "/private/memo.html": Route(200, "text/html", ODESA_HTML),
+        "/public.html": Route(200, "text/html", ODESA_HTML),
+    })
+    server.thread.start()
+    clock = FakeClock()
+    try:
+        with Fetcher(delay=1.0, sleep=clock.sleep, clock=clock) as polite:
+            private, public = read([server.url("/private/memo.html"), server.url("/public.html")], polite)
+        polite_paths = list(server.paths)
+        with Fetcher(delay=0, respect_robots=False) as impolite:
+            (ignored,) = read([server.url("/private/memo.html")], impolite)
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    assert isinstance(private, Rejected) and rejection_kind(private.reason) == "disallowed"
+    assert isinstance(public, Article)
+    assert clock.sleeps == [3.0]  # robots.txt, then the public page after the crawl delay
+    assert isinstance(ignored, Article)
+    assert polite_paths == ["/robots.txt", "/public.html"]  # the forbidden page was never asked for

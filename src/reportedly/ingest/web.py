@@ -1,8 +1,9 @@
 """Article pages and RSS/Atom feeds over HTTP(S), fetched politely.
 
-One ``Fetcher`` per batch: it waits ``delay`` seconds between two requests to the same host,
-gives up after ``timeout`` seconds, streams each response and stops at ``max_bytes``, and names
-reportedly in its User-Agent. The defaults can be set in the environment:
+One ``Fetcher`` per batch: it waits ``delay`` seconds between two requests to the same host
+(longer when the site's robots.txt asks for a Crawl-delay), fetches no page robots.txt
+forbids, gives up after ``timeout`` seconds, streams each response and stops at
+``max_bytes``, and names reportedly in its User-Agent. The defaults can be set in the environment:
 ``REPORTEDLY_FETCH_DELAY`` and ``REPORTEDLY_FETCH_TIMEOUT`` (seconds).
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 from .. import __version__
 from ..records import Article, Rejected
@@ -25,6 +27,8 @@ USER_AGENT = f"reportedly/{__version__} (news event extraction; polite crawler)"
 DEFAULT_DELAY = 1.0
 DEFAULT_TIMEOUT = 20.0
 _ACCEPT = "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, text/plain;q=0.8, */*;q=0.5"
+_ROBOTS_MAX_BYTES = 512 * 1024
+_MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more is honoured up to this
 _FEED_TYPES = ("rss", "atom", "rdf", "/xml", "+xml")
 
 
@@ -51,7 +55,7 @@ class Fetched:
 
 
 class Fetcher:
-    """HTTP(S) GET with a per-host politeness delay, a timeout and a size cap."""
+    """HTTP(S) GET with a per-host politeness delay, robots.txt, a timeout and a size cap."""
 
     def __init__(
         self,
@@ -60,6 +64,7 @@ class Fetcher:
         timeout: float | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         user_agent: str = USER_AGENT,
+        respect_robots: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
@@ -67,10 +72,12 @@ class Fetcher:
         timeout = _seconds_from_env("REPORTEDLY_FETCH_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else timeout
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.user_agent = user_agent
+        self.respect_robots = respect_robots
         self._sleep = sleep
         self._clock = clock
-        self.user_agent = user_agent
         self._last_request: dict[str, float] = {}
+        self._robots: dict[str, RobotFileParser | None] = {}  # by scheme://host:port
         self._client = None  # made at the first request: building its TLS context takes a while
 
     def _http(self):
@@ -85,34 +92,61 @@ class Fetcher:
             )
         return self._client
 
-    def _wait_for(self, host: str) -> None:
+    def _wait_for(self, host: str, delay: float) -> None:
         last = self._last_request.get(host)
         if last is not None:
-            remaining = self.delay - (self._clock() - last)
+            remaining = delay - (self._clock() - last)
             if remaining > 0:
                 self._sleep(remaining)
 
-    def fetch(self, url: str) -> Fetched:
-        """The body at url, or RejectInput (HTTP error, timeout, too large, not http)."""
-        import httpx
+    def _rules(self, url: str) -> RobotFileParser | None:
+        """The site's robots.txt, fetched once per site; None when it has none (all allowed)."""
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        if site not in self._robots:
+            try:
+                found = self._get(site + "/robots.txt", _ROBOTS_MAX_BYTES, self.delay)
+            except RejectInput:  # no robots.txt, or the site cannot say: nothing is forbidden
+                rules = None
+            else:
+                rules = RobotFileParser()
+                rules.parse(found.content.decode("utf-8", "replace").splitlines())
+            self._robots[site] = rules
+        return self._robots[site]
 
+    def fetch(self, url: str) -> Fetched:
+        """The body at url, or RejectInput (HTTP error, timeout, too large, not http, robots.txt)."""
         if not is_url(url):
             raise RejectInput("unsupported", f"not an http(s) URL: {url[:200]}")
+        delay = self.delay
+        if self.respect_robots:
+            rules = self._rules(url)
+            if rules is not None:
+                if not rules.can_fetch(self.user_agent, url):
+                    raise RejectInput("disallowed", "the site's robots.txt forbids fetching this page")
+                crawl_delay = rules.crawl_delay(self.user_agent)
+                if crawl_delay:
+                    delay = max(delay, min(float(crawl_delay), _MAX_CRAWL_DELAY))
+        return self._get(url, self.max_bytes, delay)
+
+    def _get(self, url: str, max_bytes: int, delay: float) -> Fetched:
+        import httpx
+
         host = (urlsplit(url).hostname or "").lower()
-        self._wait_for(host)
+        self._wait_for(host, delay)
         try:
             with self._http().stream("GET", url) as response:
                 if response.status_code >= 400:
                     raise RejectInput("fetch failed", f"HTTP {response.status_code} {response.reason_phrase}")
                 declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > self.max_bytes:
-                    raise RejectInput("too large", f"{megabytes(int(declared))}, over the {megabytes(self.max_bytes)} limit")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise RejectInput("too large", f"{megabytes(int(declared))}, over the {megabytes(max_bytes)} limit")
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
-                    if size > self.max_bytes:
-                        raise RejectInput("too large", f"over the {megabytes(self.max_bytes)} limit")
+                    if size > max_bytes:
+                        raise RejectInput("too large", f"over the {megabytes(max_bytes)} limit")
                     chunks.append(chunk)
                 content_type = response.headers.get("content-type", "").lower()
                 return Fetched(
