@@ -56,9 +56,14 @@ class GazetteerData(msgspec.Struct, array_like=True):
 
 def normalize(name: str) -> str:
     """The lookup key of a name: lower case, no diacritics, straight apostrophes, single spaces."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").lower()
+    if name.isascii():
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.replace("’", "'").replace("‘", "'").replace("–", "-").lower()
+    if "-" not in text and "  " not in text and "\n" not in text and "\t" not in text:
+        return text
     text = re.sub(r"\s*-\s*", "-", text)
     return " ".join(text.split())
 
@@ -255,6 +260,14 @@ class Gazetteer:
         self.max_words = 1
         self._apply_extras()
         self.max_words = max(len(key.split()) for key in self.index)
+        # First word of every name -> the most words a name starting with it has: n-grams are
+        # only built from tokens that can start a name.
+        self.first_words: dict[str, int] = {}
+        for key in self.index:
+            words = key.replace("-", " - ").split()
+            first = words[0]
+            tokens = len(words) + key.count("'") + key.count(".")  # "people's" is two tokens
+            self.first_words[first] = max(self.first_words.get(first, 0), tokens)
 
     def _apply_extras(self) -> None:
         for code, name in _extra_rows("display"):

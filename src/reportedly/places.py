@@ -63,28 +63,31 @@ class PlaceStage:
             # A name is not evidence for itself: "God" (a town in Hungary) alone is no context.
             candidate.choice = self.resolve(candidate, weights - own)
         self.corefer_regions(candidates)
-        analysis.places = [mention(analysis.doc, c) for c in self.merge_possessives(analysis.doc, candidates) if c.choice]
+        text = analysis.doc.text
+        analysis.places = [mention(text, c) for c in self.merge_possessives(analysis.doc, candidates) if c.choice]
 
     # --- finding names --------------------------------------------------------------------
     def candidates(self, doc: Doc) -> list[Candidate]:
         found: list[Candidate] = []
-        index, limit = self.gazetteer.index, self.gazetteer.max_words
+        index, first_words = self.gazetteer.index, self.gazetteer.first_words
+        text = doc.text
+        sent_starts = [token.is_sent_start for token in doc]
         position = 0
         while position < len(doc):
             token = doc[position]
-            if not _starts_name(token):
-                position += 1
-                continue
-            for size in range(min(limit, len(doc) - position), 0, -1):
-                span = doc[position:position + size]
-                if size > 1 and any(t.is_sent_start for t in span[1:]):
+            longest = first_words.get(normalize(token.text), 0) if _starts_name(token) else 0
+            for size in range(min(longest, len(doc) - position), 0, -1):
+                if size > 1 and any(sent_starts[position + 1:position + size]):
                     continue
-                key = normalize(span.text)
-                if key in index and self.plausible(span):
-                    start, end = self.extend(doc, span)
-                    found.append(Candidate(span, key, self.gazetteer.lookup_key(key), start, end))
-                    position += size - 1
-                    break
+                last = doc[position + size - 1]
+                key = normalize(text[token.idx:last.idx + len(last.text)])
+                if key in index:
+                    span = doc[position:position + size]
+                    if self.plausible(span):
+                        start, end = self.extend(doc, span)
+                        found.append(Candidate(span, key, self.gazetteer.lookup_key(key), start, end))
+                        position += size - 1
+                        break
             position += 1
         return found
 
@@ -94,10 +97,13 @@ class PlaceStage:
             return False
         if any(t.ent_type_ in NOT_PLACE_LABELS for t in span) and not self._mislabelled_place(span):
             return False
-        for entity in span.doc.ents:
-            if entity.label_ in ENCLOSING_LABELS and entity.start <= span.start and span.end <= entity.end \
-                    and (entity.end - entity.start) > len(span) and not _region_tail(span):
-                return False
+        for token in span:
+            if token.ent_type_ in ENCLOSING_LABELS and not _region_tail(span):
+                entity = _entity_of(token)
+                if entity is not None and entity[0].lower_ == "the":
+                    entity = entity[1:]  # "the Zaporizhzhia nuclear power plant" is the name itself
+                if entity is not None and len(entity) > len(span) and entity.start <= span.start and span.end <= entity.end:
+                    return False
         if span.end < len(span.doc) and span.doc[span.end].text in ("-", "–") and not span.doc[span.end].whitespace_:
             return False  # "Russia-backed", "Kyiv-based": part of a compound adjective
         if len(span) == 1:
@@ -112,8 +118,8 @@ class PlaceStage:
 
     def _mislabelled_place(self, span: Span) -> bool:
         """"a hospital in Mykolaiv" tagged PERSON: a big place right after a locative preposition."""
-        if _region_tail(span):
-            return True  # "the Mykolaiv region" is a place whatever the tagger says of "Mykolaiv"
+        if _region_tail(span) or (len(span) > 1 and not all(t.ent_type_ for t in span)):
+            return True  # "the Mykolaiv region", "Zaporizhzhia nuclear power plant": a longer name wins
         if span.start == 0 or span.doc[span.start - 1].lower_ not in LOCATIVES:
             return False
         if any(t.ent_type_ not in ("PERSON", "") for t in span):
@@ -221,13 +227,13 @@ def country_weights(candidates: list[Candidate]) -> tuple[Counter, list[Counter]
     return weights, contributions
 
 
-def mention(doc: Doc, candidate: Candidate) -> PlaceMention:
+def mention(text: str, candidate: Candidate) -> PlaceMention:
     entry = candidate.choice.entry
     precision = PRECISION.get(entry.kind, entry.kind)
     if precision not in ("point", "city", "admin1", "country"):
         precision = "point"
     location = Location(
-        text=doc.text[candidate.start:candidate.end],
+        text=text[candidate.start:candidate.end],
         name=entry.name,
         country=entry.country,
         admin1=entry.admin1,
@@ -237,6 +243,17 @@ def mention(doc: Doc, candidate: Candidate) -> PlaceMention:
         precision=precision,
     )
     return PlaceMention(start=candidate.start, end=candidate.end, location=location)
+
+
+def _entity_of(token: Token) -> Span | None:
+    """The named entity a token is part of (walking its IOB tags, not rebuilding doc.ents)."""
+    doc, start = token.doc, token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end] if doc[start].ent_type_ else None
 
 
 def _starts_name(token: Token) -> bool:
