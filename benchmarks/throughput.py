@@ -1,0 +1,225 @@
+"""Ingest throughput against bare spaCy, over the ukraine-war-news-2022 corpus (run on demand).
+
+For each N (default 1,000; e.g. ``--n 1000 --n 10000 --n all``) the first N articles of the
+corpus are written to one JSONL file, then measured in the same run, each in a fresh
+subprocess so that neither inherits the other's memory or warm caches:
+
+* ingest: ``Store.ingest([file], workers=W)`` into a new store (read, clean, hash, analyse
+  in W worker processes, write): what ``reportedly ingest --workers W`` does;
+* baseline: bare spaCy, the same model, ``nlp.pipe(texts, n_process=W)`` over the same texts.
+
+Reported: documents/s and words/s (input documents over wall time, model loads included),
+the ratio ingest/baseline, and peak RSS of the main process and of the largest worker.
+The machine may be shared: compare the ratio (both measured under the same load), not the
+absolute speeds, across runs. Results are printed and appended as JSON lines to --output.
+
+    .venv/bin/python benchmarks/throughput.py --n 1000 --n 10000 --n all --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CORPUS = Path("corpora") / "ukraine-war-news-2022"
+
+
+def corpus_dir(explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    from reportedly.evaluation import shared_dir
+
+    shared = shared_dir()
+    return shared / CORPUS if shared else None
+
+
+def write_subset(corpus: Path, n: int | None, target: Path) -> tuple[int, int]:
+    """The first ``n`` articles (all when None) as one JSONL file; (documents, words)."""
+    documents = words = 0
+    with target.open("w", encoding="utf-8") as out:
+        for path in sorted(corpus.glob("*.jsonl")):
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    if n is not None and documents >= n:
+                        return documents, words
+                    if not line.strip():
+                        continue
+                    out.write(line if line.endswith("\n") else line + "\n")
+                    documents += 1
+                    words += len(json.loads(line).get("text", "").split())
+    return documents, words
+
+
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return tree
+
+
+def _descendants(pid: int) -> list[int]:
+    tree, found, todo = _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _peak_kb(pid: int) -> int:
+    """VmHWM: the peak resident set size of a live process, in kB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def watch_memory(process: subprocess.Popen, every: float = 0.5) -> dict[str, float]:
+    """Poll a process and its descendants (workers, forkserver) until it exits: the peak RSS
+    of the main process and of the largest other process, in MB."""
+    peaks: dict[int, int] = {}
+    while process.poll() is None:
+        for pid in [process.pid, *_descendants(process.pid)]:
+            peaks[pid] = max(peaks.get(pid, 0), _peak_kb(pid))
+        time.sleep(every)
+    others = [kb for pid, kb in peaks.items() if pid != process.pid]
+    return {
+        "main_mb": round(peaks.get(process.pid, 0) / 1024, 1),
+        "worker_mb": round(max(others, default=0) / 1024, 1),
+        "processes": 1 + len(others),
+    }
+
+
+def run_ingest(subset: str, workers: int) -> dict:
+    from reportedly.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        with Store.open(Path(tmp) / "bench.db") as store:
+            summary = store.ingest([subset], workers=workers, progress=False, batch_size=32)
+            counts = store.counts()
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds, "stored": summary.stored, "rejected": dict(summary.rejected),
+        "events": counts["events"], "figures": counts["figures"],
+    }
+
+
+def run_baseline(subset: str, workers: int) -> dict:
+    from reportedly import nlp as nlp_loader
+
+    started = time.perf_counter()
+    nlp = nlp_loader.load()
+    with open(subset, encoding="utf-8") as lines:
+        texts = [json.loads(line)["text"] for line in lines if line.strip()]
+    tokens = 0
+    for doc in nlp.pipe(texts, n_process=workers, batch_size=32):
+        tokens += len(doc)
+    return {"seconds": time.perf_counter() - started, "tokens": tokens}
+
+
+def measure(kind: str, subset: Path, workers: int) -> dict:
+    """One measurement in a fresh interpreter (its own memory peak, no shared warm state)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--measure", kind, "--subset", str(subset), "--workers", str(workers)],
+            stdout=out, stderr=err, text=True,
+        )
+        memory = watch_memory(process)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise RuntimeError(f"{kind} failed:\n{err.read()[-3000:]}")
+        return {**json.loads(out.read().strip().splitlines()[-1]), **memory}
+
+
+def bench(corpus: Path, n: int | None, workers: int, skip_baseline: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        subset = Path(tmp) / "subset.jsonl"
+        documents, words = write_subset(corpus, n, subset)
+        ingest = measure("ingest", subset, workers)
+        baseline = None if skip_baseline else measure("baseline", subset, workers)
+    result = {
+        "n": documents, "words": words, "workers": workers,
+        "ingest_docs_per_s": round(documents / ingest["seconds"], 2),
+        "ingest_words_per_s": round(words / ingest["seconds"]),
+        "ingest": ingest,
+    }
+    if baseline:
+        result.update({
+            "spacy_docs_per_s": round(documents / baseline["seconds"], 2),
+            "spacy_words_per_s": round(words / baseline["seconds"]),
+            "ratio_ingest_to_spacy": round(baseline["seconds"] / ingest["seconds"], 3),
+            "baseline": baseline,
+        })
+    return result
+
+
+def print_result(result: dict) -> None:
+    ingest = result["ingest"]
+    print(
+        f"N={result['n']:>6} words={result['words']:>9} workers={result['workers']}  "
+        f"ingest {result['ingest_docs_per_s']:7.2f} docs/s {result['ingest_words_per_s']:>7} words/s "
+        f"(stored {ingest['stored']}, rejected {sum(ingest['rejected'].values())}, "
+        f"{ingest['seconds']:.0f} s; peak RSS main {ingest['main_mb']:.0f} MB, worker {ingest['worker_mb']:.0f} MB)",
+        flush=True,
+    )
+    if "baseline" in result:
+        baseline = result["baseline"]
+        print(
+            f"{'':>31}spaCy  {result['spacy_docs_per_s']:7.2f} docs/s {result['spacy_words_per_s']:>7} words/s "
+            f"({baseline['seconds']:.0f} s; peak RSS main {baseline['main_mb']:.0f} MB, "
+            f"worker {baseline['worker_mb']:.0f} MB)  ratio ingest/spaCy {result['ratio_ingest_to_spacy']:.3f}",
+            flush=True,
+        )
+
+
+def parse_n(value: str) -> int | None:
+    return None if value == "all" else int(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", action="append", type=parse_n, help="articles to ingest ('all' for the corpus); repeatable")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--corpus", help="directory of JSONL files (default: ../shared/corpora/ukraine-war-news-2022)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare spaCy measurement")
+    parser.add_argument("--output", default="benchmarks/results/throughput.jsonl")
+    parser.add_argument("--measure", choices=["ingest", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--subset", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.measure:  # inside the measuring subprocess
+        run = run_ingest if args.measure == "ingest" else run_baseline
+        print(json.dumps(run(args.subset, args.workers)))
+        return
+
+    corpus = corpus_dir(args.corpus)
+    if corpus is None or not corpus.is_dir():
+        print("skipped: the ukraine-war-news-2022 corpus (../shared) is absent", file=sys.stderr)
+        return
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for n in args.n or [1000]:
+        result = bench(corpus, n, args.workers, args.no_baseline)
+        result["at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+        print_result(result)
+        with output.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
