@@ -1,8 +1,17 @@
 """Reading inputs (text, HTML, JSONL, CSV, folders, stdin, URLs, feeds) into Articles.
 
 ``read_inputs`` yields an ``Article`` for every document it can read and a ``Rejected``
-(with a clear reason) for every one it cannot; it never raises on bad input. Formats go by
-extension (``.gz`` too), and by sniffing the first bytes where the extension says nothing.
+(with a clear reason) for every one it cannot; it never raises on bad input.
+
+- Files go by extension (``FORMATS``; ``.gz`` is opened transparently), by sniffing the
+  first bytes when the extension says nothing. Folders are read recursively in sorted order
+  (hidden names skipped; files of unknown type there are rejected as "unsupported").
+- ``-`` is stdin: HTML, JSON Lines (streamed row by row), a JSON array, or plain text.
+- ``http(s)://`` inputs are fetched politely (``web.Fetcher``); an RSS/Atom feed, fetched or
+  a file, yields one item per entry, each from its page.
+- Every document is cleaned (``clean.clean_text``) and checked: empty, binary, undecodable,
+  over ``max_bytes``, malformed, shorter than ``MIN_WORDS`` words, or not English are each
+  rejected; ``summarize_rejections`` counts the reasons of a batch by kind.
 """
 
 from __future__ import annotations
