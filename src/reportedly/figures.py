@@ -75,26 +75,27 @@ class FigureStage:
 
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
+        text = doc.text  # built once: Doc.text joins every token on each access
         dates = [(d.start, d.end) for d in analysis.dates]
         figures: list[Figure] = []
         for index, sentence in enumerate(doc.sents):
             for number in find_numbers(sentence):
-                if not self.is_figure(number, doc, dates):
+                if not self.is_figure(number, doc, text, dates):
                     continue
-                figure = self.figure(number, sentence, index, analysis.events, len(figures) + 1)
+                figure = self.figure(number, sentence, text, index, analysis.events, len(figures) + 1)
                 if figure is not None:
                     figures.append(figure)
         analysis.figures = figures
 
     # --- what is not a figure -------------------------------------------------------------
-    def is_figure(self, number: NumberSpan, doc: Doc, dates: list[tuple[int, int]]) -> bool:
+    def is_figure(self, number: NumberSpan, doc: Doc, text: str, dates: list[tuple[int, int]]) -> bool:
         expr, span = number.expr, number.span
         if any(start < expr.end and expr.start < end for start, end in dates):
             return False
         labelled = any(t.ent_type_ in SKIP_LABELS for t in span if t.like_num or t.ent_type_ != "DATE")
         if labelled and not expr.currency and not expr.vague:
             return False
-        if self.units.match(doc.text, expr.end):
+        if self.units.match(text, expr.end):
             return False
         core = expr.text[len(expr.modifier or ""):].strip()
         if re.fullmatch(r"(?:19|20)\d{2}", core) and not expr.modifier:
@@ -112,7 +113,7 @@ class FigureStage:
         return True
 
     # --- one figure -----------------------------------------------------------------------
-    def figure(self, number: NumberSpan, sentence: Span, index: int, events: list[Event], ordinal: int) -> Figure | None:
+    def figure(self, number: NumberSpan, sentence: Span, text: str, index: int, events: list[Event], ordinal: int) -> Figure | None:
         expr, span = number.expr, number.span
         head = _number_token(span)
         noun = counted_noun(head, span)
@@ -120,7 +121,7 @@ class FigureStage:
         if kind is None:
             return None
         clause = clause_span(head)
-        hedges = [h.text for h in self.hedges.in_span(sentence.doc.text, clause[0], clause[1])]
+        hedges = [h.text for h in self.hedges.in_span(text, clause[0], clause[1])]
         if expr.modifier and grammar().modifiers.get(expr.modifier) == "approx" and expr.modifier not in hedges:
             hedges.append(expr.modifier)
         return Figure(
