@@ -271,3 +271,27 @@ def test_workers_read_json_lines_by_range_as_the_readers_do(tmp_path):
     assert [getattr(item, "input", None) for item in on_workers if hasattr(item, "reason")] == [
         f"{path}:2", f"{path}:5",
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_200_corpus_articles_same_records_as_the_local_engine(shared, client, tmp_path):
+    """200 real articles: Dask on 2 worker processes stores what the local engine stores."""
+    from reportedly.store import Store
+
+    corpus = shared / "corpora" / "ukraine-war-news-2022" / "ukraine_war_news_00.jsonl"
+    sample = tmp_path / "sample.jsonl"  # a temporary copy of 200 rows, read in place otherwise
+    with corpus.open("rb") as handle:
+        sample.write_bytes(b"".join(handle.readline() for _ in range(200)))
+    local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
+    with Store.open(local_db) as store:
+        local = store.ingest([str(sample)], workers=1, progress=False)
+    summary = engine.run_dask_ingest([str(sample)], dask_db, client=client, partition_size=25)
+    assert summary.read == local.read == 200
+    with Store.open(dask_db, read_only=True) as store:
+        rejected = store.sql("SELECT input, reason FROM rejected")
+    assert (summary.stored, summary.skipped, summary.rejected_total) == (
+        local.stored, local.skipped, local.rejected_total,
+    ), rejected
+    assert len(summary.per_worker) == 2
+    assert store_records(dask_db) == store_records(local_db)

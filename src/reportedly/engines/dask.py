@@ -20,6 +20,7 @@ whose analysis raises becomes a Rejected row and never fails its partition.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -506,3 +507,112 @@ def summarise(summaries: list[PartitionSummary], workers: int, stored: int) -> D
         total.per_worker[summary.worker] = total.per_worker.get(summary.worker, 0) + summary.documents
     total.skipped += analysed - stored  # stored meanwhile by another run
     return total
+
+
+# --------------------------------------------------------------------------- corroboration
+
+
+def corroborate_dask(client: Client, parquet_dir: str | os.PathLike, *, reuse_config=None, match_config=None):
+    """Corroboration over the engine's Parquet output, without the corpus on one process.
+
+    1. Workers read their ``documents`` files and compute MinHash signatures and LSH band
+       keys (``corroborate.reuse``); the band keys are grouped by a Dask shuffle (only
+       ``(band key hash, doc_id)`` rows travel, ~0.8 KB per document), and the groups of
+       two or more documents are checked on workers against the signatures of those
+       candidate documents only; union-find over the links gives the reuse clusters.
+    2. Workers decode each Report and reduce its events and figures to ``Mention``s; the
+       mentions (a few hundred bytes per event, no text) are clustered here by
+       ``corroborate_mentions``.
+
+    Returns ``corroborate.Corroborated`` (documents without a copy are absent from its
+    ``reuse`` map and count as their own cluster, as in ``corroborate_mentions``).
+    """
+    import dask.bag as db
+
+    from ..corroborate import Corroborated, corroborate_mentions
+    from ..corroborate.events import DEFAULT_MATCH
+    from ..corroborate.reuse import DEFAULT, clusters_from_links
+
+    reuse_config = reuse_config or DEFAULT
+    files = sorted(str(p) for p in Path(parquet_dir).glob("documents/*.parquet"))
+    if not files:
+        return Corroborated(reuse={})
+    documents = db.from_sequence(files, npartitions=len(files))
+    signed = documents.map_partitions(_signatures_of_files, reuse_config).persist()
+    groups = (
+        signed.map_partitions(_band_rows, reuse_config)
+        .groupby(_band_of, method="tasks")  # the shuffle: one group per band key
+        .map(_members)
+        .filter(_several)
+        .distinct(key=tuple)
+        .persist()
+    )
+    candidates = frozenset(groups.flatten().distinct().compute())
+    signature_of = dict(signed.filter(functools.partial(_is_candidate, candidates=candidates)).compute())
+    links = groups.map(_checked_links, signature_of, reuse_config.threshold).flatten().compute()
+    reuse = clusters_from_links(sorted(candidates), links)
+    mentions = documents.map_partitions(_mentions_of_files).compute()
+    events = [m for kind, m in mentions if kind == "event"]
+    figures = [m for kind, m in mentions if kind == "figure"]
+    return corroborate_mentions(events, figures, reuse, match_config or DEFAULT_MATCH)
+
+
+def _document_rows(paths: Iterable[str], columns: list[str]) -> Iterator[dict]:
+    import pyarrow.parquet as pq
+
+    for path in paths:
+        yield from pq.read_table(path, columns=columns).to_pylist()
+
+
+def _signatures_of_files(paths: Iterable[str], config) -> list[tuple[str, bytes]]:
+    from ..corroborate.reuse import signature_bytes, signatures
+
+    rows = ((row["id"], row["text"]) for row in _document_rows(paths, ["id", "text"]))
+    return [(doc_id, signature_bytes(sig)) for doc_id, sig in signatures(rows, config).items()]
+
+
+def _band_rows(signed: Iterable[tuple[str, bytes]], config) -> list[tuple[int, str]]:
+    """``(band key, doc_id)`` for every band of every signature; the key hashed to 64 bits
+    (blake2b) so that the shuffle moves 8 bytes per key, not the band's 20."""
+    import hashlib
+
+    from ..corroborate.reuse import band_keys, signature_from_bytes
+
+    rows = []
+    for doc_id, data in signed:
+        for key in band_keys(signature_from_bytes(data), config):
+            rows.append((int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big"), doc_id))
+    return rows
+
+
+def _band_of(row: tuple[int, str]) -> int:
+    return row[0]
+
+
+def _members(group: tuple[int, list[tuple[int, str]]]) -> list[str]:
+    return sorted({doc_id for _, doc_id in group[1]})
+
+
+def _several(members: list[str]) -> bool:
+    return len(members) > 1
+
+
+def _is_candidate(signed: tuple[str, bytes], candidates: frozenset[str]) -> bool:
+    return signed[0] in candidates
+
+
+def _checked_links(group: list[str], signature_of: dict[str, bytes], threshold: float) -> list[tuple[str, str]]:
+    from ..corroborate.reuse import group_links, signature_from_bytes
+
+    return group_links(group, {d: signature_from_bytes(signature_of[d]) for d in group}, threshold)
+
+
+def _mentions_of_files(paths: Iterable[str]) -> list[tuple[str, Any]]:
+    from ..corroborate.events import mentions_of
+    from ..records import decode_report
+
+    found: list[tuple[str, Any]] = []
+    for row in _document_rows(paths, ["record"]):
+        events, figures = mentions_of(decode_report(row["record"]))
+        found += [("event", m) for m in events] + [("figure", m) for m in figures]
+    return found
