@@ -24,7 +24,7 @@ _LEADING = {"the", "a", "an", "this", "that", "these", "those", "its", "their", 
 # Dependency labels of an actor phrase's head that are *not* part of the phrase: clauses
 # hanging off it ("soldiers, deployed by Moscow,") are their own business.
 _CLAUSAL = {"relcl", "acl", "advcl", "appos", "punct", "parataxis", "ccomp", "dep"}
-PRONOUNS = {"he", "she", "they", "it", "we", "i", "us", "them", "him", "her", "me", "who", "which"}
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "us", "them", "him", "her", "me", "who", "which", "its", "their", "his", "our", "my"}
 # Sector words used to build a name from a country: ("PRK", "military") -> "North Korean armed forces".
 _SECTOR_NOUN = {
     "military": "armed forces", "government": "government", "police": "police",
@@ -214,7 +214,7 @@ class DocActors:
         """The Actor that the phrase headed by ``head`` names, or None when it names nothing."""
         if head.lower_ in PRONOUNS and head.pos_ == "PRON":
             # First person in a quote is the speaker, whom the provenance stage knows, not we.
-            first_person = head.lower_ in ("we", "i", "us", "me")
+            first_person = head.lower_ in ("we", "i", "us", "me", "our", "my")
             antecedent = self.antecedent(head) if depth == 0 and not first_person else None
             if antecedent is None:
                 return Actor(text=head.text, name=head.text, country=None, sector="other")
@@ -271,7 +271,7 @@ class DocActors:
         """The nearest earlier subject (this or the two previous sentences) that names a party."""
         sent_start = pronoun.sent.start
         earliest = max(0, sent_start - 120)
-        want_person = pronoun.lower_ in ("he", "she", "him", "her")
+        want_person = pronoun.lower_ in ("he", "she", "him", "her", "his")
         for tok in reversed(self.doc[earliest:pronoun.i]):
             if tok.dep_ not in ("nsubj", "nsubjpass", "pobj", "dobj") or tok.pos_ not in ("NOUN", "PROPN"):
                 continue

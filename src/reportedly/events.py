@@ -265,7 +265,9 @@ class EventStage:
             candidates.extend(_fold_casualty_triggers(found))
         for cand in candidates:
             self._complete(cand, context)
-        analysis.events = _merge(candidates, context)
+        events = _merge(candidates, context)
+        _apply_denials(events, sentences, actors)
+        analysis.events = events
 
     # -- finding triggers -----------------------------------------------------------------
     def _sentence_candidates(self, sent: Span, index: int, context: _DocContext) -> list[Candidate]:
@@ -283,7 +285,10 @@ class EventStage:
                 used.update(t.i for t in tokens)
                 found.append(cand)
                 break
-        return found
+        found = _fold_restatements(found)
+        # "threatened to strike Kyiv" is one THREATEN; the strike it names did not happen.
+        threats = {c.head.i for c in found if c.type == "THREATEN"}
+        return [c for c in found if not (c.status == "threatened" and {g.i for g in _governors(c.head)} & threats)]
 
     def _candidate(self, entry: TriggerEntry, tokens: list[Token], index: int, context: _DocContext) -> Candidate | None:
         head = _syntactic_head(tokens)
@@ -330,8 +335,7 @@ class EventStage:
         head = cand.head
         actor, recipient = cand.actor, cand.recipient
         is_noun = head.pos_ in ("NOUN", "PROPN")
-        civilian_target = cand.type == "ASSAULT" and recipient is not None and recipient.sector == "civilian" and _has_instrument(cand, self.instruments)
-        if "party" in flags and not (_is_party(actor) or _is_party(recipient) or civilian_target):
+        if "party" in flags and not (_is_party(actor) or _is_party(recipient) or self._armed_violence(cand, context)):
             return False
         if "object" in flags and cand.recipient_token is None and cand.object_token is None:
             return False
@@ -358,6 +362,8 @@ class EventStage:
             return False
         if "legal" in flags and not any(c.dep_ == "prep" and c.lower_ in ("with", "as") for c in head.children):
             return False
+        if "callfor" in flags and _prep_object(head, ("for",)) is None:
+            return False
         if "warn" in flags and cand.recipient_token is None:
             return False
         if "nodeny" in flags and _object_in(cand, DENIAL_OBJECTS, money=False):
@@ -372,7 +378,7 @@ class EventStage:
             return False
         if "labour" in flags and not any(t.lemma_.lower() in LABOUR_WORDS for t in head.lefts):
             return False
-        if "noxcomp" in flags and head.dep_ in ("xcomp", "advcl", "acl", "pcomp"):
+        if "noxcomp" in flags and (head.dep_ in ("xcomp", "advcl", "acl", "pcomp") or (cand.recipient_token is None and not context.places_in_sentence(cand.sentence))):
             return False
         if "captive" in flags and not (recipient and (recipient.sector != "other" or cand.recipient_token.ent_type_ == "PERSON")):
             return False
@@ -380,6 +386,16 @@ class EventStage:
             return False
         # "accused X of shelling": the shelling is coded, not the accusation.
         return not ("standalone" in flags and _complement_is_event(head, self.triggers))
+
+    def _armed_violence(self, cand: Candidate, context: _DocContext) -> bool:
+        """Violence with no named party that is still news: shelling of a place, a hit station."""
+        if cand.type != "ASSAULT":
+            return False
+        placed = bool(context.places_in_sentence(cand.sentence))
+        recipient = cand.recipient
+        if recipient is not None and recipient.sector == "civilian" and (placed or _has_instrument(cand, self.instruments)):
+            return True
+        return cand.entry.mode is not None and cand.entry.mode != "destroy" and placed
 
     def _instrument_ok(self, cand: Candidate) -> bool:
         if _has_instrument(cand, self.instruments) or _armed(cand.actor):
@@ -458,7 +474,9 @@ def _verb_participants(cand: Candidate) -> None:
     subject = _child(head, ("nsubj", "csubj"))
     passive_subject = _child(head, ("nsubjpass",))
     agent = _agent(head)
+    inside = {t.i for t in cand.tokens}
     obj = _child(head, ("dobj",))
+    obj = None if obj is not None and obj.i in inside else obj  # "opened fire": fire is the trigger
     dative = _child(head, ("dative",))
     cand.object_token = obj
     if passive_subject is not None or (head.tag_ == "VBN" and head.dep_ in ("acl", "amod")):
@@ -473,7 +491,9 @@ def _verb_participants(cand: Candidate) -> None:
     if cand.actor_token is not None and cand.actor_token.dep_ == "csubj":
         cand.actor_token = None
     preps = RECIPIENT_PREPS.get(cand.type, ())
-    recipient = _prep_object(head, preps) if preps else None
+    recipient = None
+    for token in [head, *(t for t in cand.tokens if t is not head)]:  # "opened fire on X": on hangs off "fire"
+        recipient = recipient or (_prep_object(token, preps) if preps else None)
     if cand.type in ("AID", "AGREE", "REQUEST", "CONSULT", "COOPERATE", "SUPPORT"):
         if dative is not None:
             recipient = dative
@@ -492,7 +512,7 @@ def _noun_participants(cand: Candidate) -> None:
         ):
             cand.actor_token = child
     by = _prep_object(head, ("by", "from"))
-    if by is not None and cand.actor_token is None:
+    if by is not None and (cand.actor_token is None or cand.actor_token.pos_ == "PRON"):
         cand.actor_token = by
     preps = RECIPIENT_PREPS.get(cand.type, ())
     recipient = _prep_object(head, preps) if preps else None
@@ -501,7 +521,7 @@ def _noun_participants(cand: Candidate) -> None:
     # "Russia launched an attack", "Zelenskyy issued a warning to Putin": the verb's subject acts.
     governor = head.head
     if head.dep_ in ("dobj", "nsubjpass") and governor.lemma_.lower() in LIGHT_VERBS:
-        if cand.actor_token is None:
+        if cand.actor_token is None or cand.actor_token.pos_ == "PRON":
             cand.actor_token = _child(governor, ("nsubj",)) or _inherited_subject(governor)
         if cand.recipient_token is None and preps:
             cand.recipient_token = _prep_object(governor, preps)
@@ -590,7 +610,7 @@ def _two_parties(cand: Candidate) -> bool:
     for tok in (cand.actor_token, cand.recipient_token):
         if tok is not None and any(c.dep_ == "conj" for c in tok.children):
             return True
-    between = _prep_object(cand.head, ("between",))
+    between = _prep_object(cand.head, ("between",)) or _prep_object(cand.head.head, ("between",))
     return between is not None
 
 
@@ -645,7 +665,7 @@ def _has_instrument(cand: Candidate, table: dict[str, Instrument]) -> bool:
 
 def _complement_is_event(head: Token, triggers: TriggerLexicon) -> bool:
     for prep in head.children:
-        if prep.dep_ == "prep" and prep.lower_ == "of":
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "for"):
             for comp in prep.subtree:
                 for entry, _ in triggers.match(comp):
                     if entry.type == "ASSAULT":
@@ -756,6 +776,20 @@ def _counted_people(token: Token) -> int:
     return 1 + sum(1 for c in token.subtree if c.dep_ == "conj" and c.head.i in {t.i for t in token.subtree})
 
 
+def _fold_restatements(found: list[Candidate]) -> list[Candidate]:
+    """"A missile strike hit a block": a verb whose subject is an event noun of its type is that event."""
+    heads = {c.head.i: c for c in found}
+    kept = []
+    for cand in found:
+        noun = heads.get(cand.actor_token.i) if cand.actor_token is not None else None
+        if noun is not None and noun is not cand and noun.type == cand.type:
+            if noun.recipient is None:
+                noun.recipient, noun.recipient_token = cand.recipient, cand.recipient_token
+            continue
+        kept.append(cand)
+    return kept
+
+
 def _fold_casualty_triggers(found: list[Candidate]) -> list[Candidate]:
     """"killed in a missile strike": the killing is the strike's casualties, not an event of its own."""
     attacks = [c for c in found if c.type == "ASSAULT" and c.head.lemma_.lower() not in KILL_TRIGGERS]
@@ -826,10 +860,22 @@ class _DocContext:
             clause = _clause_range(cand.head)
             inside = [d for d in dates if clause[0] <= d.start < clause[1]] or dates
             return min(inside, key=lambda d: abs(d.start - cand.start)).when
-        if self.published is None:
-            return None
+        if self.published is None or not _present(cand.head):
+            return None  # a past happening with no date of its own: the text does not say when
         month = self.published.isoformat()[:7]
         return When(text="", start=month, end=month, precision="month")
+
+
+def _present(head: Token) -> bool:
+    """Told in the present or present perfect ("are now stationed", "has sought")."""
+    verb = head
+    if head.pos_ in ("NOUN", "PROPN"):
+        verb = head.head
+    tokens = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
+    tags = {t.tag_ for t in tokens}
+    if tags & {"VBD"}:
+        return False
+    return bool(tags & {"VBZ", "VBP"})
 
 
 def _participant_ranges(cand: Candidate) -> list[tuple[int, int]]:
@@ -856,6 +902,8 @@ def _clause_range(head: Token) -> tuple[int, int]:
 def _compatible(first: Candidate, second: Candidate) -> bool:
     if first.type != second.type:
         return False
+    if _aftermath(first, second) or _aftermath(second, first):
+        return True
     if first.sentence == second.sentence and not _retold_in_sentence(first, second):
         return False
     if first.status != second.status and "asserted" not in (first.status, second.status):
@@ -877,6 +925,18 @@ def _compatible(first: Candidate, second: Candidate) -> bool:
     first_date = first.when.start if first.when and first.when.precision == "day" else None
     second_date = second.when.start if second.when and second.when.precision == "day" else None
     return _same_or_unknown(first_date, second_date)
+
+
+def _aftermath(event: Candidate, later: Candidate) -> bool:
+    """A later "killed"/"wounded" or a denial soon after an attack tells that attack again."""
+    if event.type != "ASSAULT" or later.sentence <= event.sentence or later.sentence - event.sentence > 4:
+        return False
+    killing = later.head.lemma_.lower() in KILL_TRIGGERS and event.head.lemma_.lower() not in KILL_TRIGGERS
+    if not (killing or later.status == "denied"):
+        return False
+    if later.status == "denied":
+        return True  # "Russia denied striking ...": the denier is not the attacker as first told
+    return _same_or_unknown(_country(event.actor), _country(later.actor)) and _same_or_unknown(_admin1(event.location), _admin1(later.location))
 
 
 def _retold_in_sentence(first: Candidate, second: Candidate) -> bool:
@@ -917,14 +977,17 @@ def _merge(candidates: list[Candidate], context: _DocContext) -> list[Event]:
 def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event:
     first = group[0]
     doc_text = context.doc.text
-    mentions = [
-        Mention(
+    seen: set[int] = set()
+    mentions = []
+    for c in group:  # one mention per sentence that tells the event
+        if c.sentence in seen:
+            continue
+        seen.add(c.sentence)
+        mentions.append(Mention(
             sentence=c.sentence,
             evidence=context.sentences[c.sentence].text.strip(),
             trigger=TextSpan(text=doc_text[c.start:c.end], start=c.start, end=c.end),
-        )
-        for c in group
-    ]
+        ))
     actor = _first(c.actor for c in group if c.actor is not None and c.actor.country) or first.actor
     recipient = _first(c.recipient for c in group if c.recipient is not None and c.recipient.country) or first.recipient
     location = _best_location(group)
@@ -953,9 +1016,33 @@ def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event
         location=location,
         date=when,
         casualties=Casualties(**casualties),
-        status=first.status,  # type: ignore[arg-type]
+        status=_group_status(group),  # type: ignore[arg-type]
         hedges=hedges,
     )
+
+
+def _apply_denials(events: list[Event], sentences: list[Span], actors: DocActors) -> None:
+    """"Moscow denied it": a denial soon after an attack, by a party, marks that attack denied."""
+    for index, sent in enumerate(sentences):
+        for token in sent:
+            if token.lemma_.lower() != "deny" or token.pos_ != "VERB" or _negated(token):
+                continue
+            subject = _child(token, ("nsubj",))
+            if subject is None:
+                continue
+            denier = actors.resolve(subject)
+            if denier is None or not denier.country:
+                continue
+            for event in reversed(events):
+                first = event.mentions[0].sentence
+                if event.type == "ASSAULT" and index - 3 <= first <= index and event.status == "asserted":
+                    event.status = "denied"
+                    break
+
+
+def _group_status(group: list[Candidate]) -> str:
+    statuses = [c.status for c in group]
+    return "denied" if "denied" in statuses else statuses[0]
 
 
 def _best_location(group: list[Candidate]) -> Location | None:

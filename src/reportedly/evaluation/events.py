@@ -192,7 +192,7 @@ def _compare(item: dict, event, tally: Tally, verbose: bool) -> None:
         checks["recipient_country"] = bool(event.recipient) and event.recipient.country == item["recipient"]["country"]
     if item.get("location"):
         predicted = event.location.admin1 if event.location else None
-        checks["location_admin1"] = predicted == item["location"].get("admin1") and (event.location is not None)
+        checks["location_admin1"] = predicted == item["location"].get("admin1")
     checks["date"] = _date_matches(item.get("date"), event.date)
     for kind in ("killed", "injured", "captured"):
         gold_value = item.get(kind)
