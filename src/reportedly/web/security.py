@@ -32,7 +32,7 @@ SECURITY_HEADERS: dict[str, str] = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # keeps Origin on our own form POSTs (no-referrer sends "null")
     "cross-origin-opener-policy": "same-origin",
 }
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)

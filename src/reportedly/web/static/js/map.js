@@ -89,6 +89,8 @@
     fit([b[0] - grow, b[1] - grow, b[2] + grow, b[3] + grow]);
   }
 
+  // Grid clustering in screen space, then groups whose markers would touch are merged
+  // (neighbouring cells can hold points a few pixels apart).
   function clusters() {
     const cells = new Map();
     points.forEach(function (p) {
@@ -98,9 +100,27 @@
       if (!cell) { cell = { sx: 0, sy: 0, items: [] }; cells.set(key, cell); }
       cell.sx += sx; cell.sy += sy; cell.items.push(p);
     });
-    return Array.from(cells.values()).map(function (c) {
-      return { x: c.sx / c.items.length, y: c.sy / c.items.length, items: c.items };
+    const groups = Array.from(cells.values()).sort(function (a, b) { return b.items.length - a.items.length; });
+    const kept = [];
+    groups.forEach(function (g) {
+      const x = g.sx / g.items.length, y = g.sy / g.items.length;
+      const near = kept.find(function (k) { return Math.hypot(k.x - x, k.y - y) < radius(k.items.length) + radius(g.items.length) + 4; });
+      if (near) {
+        const n = near.items.length + g.items.length;
+        near.x = (near.x * near.items.length + x * g.items.length) / n;
+        near.y = (near.y * near.items.length + y * g.items.length) / n;
+        near.items = near.items.concat(g.items);
+      } else {
+        kept.push({ x: x, y: y, items: g.items.slice() });
+      }
     });
+    return kept;
+  }
+
+  function radius(n) { return n === 1 ? 7 : Math.min(26, 11 + Math.log2(n) * 3); }
+
+  function eventHref(key) {
+    return "/events/" + key.split(":").map(encodeURIComponent).join(":");
   }
 
   function showList(items) {
@@ -109,7 +129,7 @@
     items.slice(0, 200).forEach(function (p) {
       const li = document.createElement("li");
       const a = document.createElement("a");
-      a.href = "/events/" + encodeURIComponent(p.props.key).replace(/%3A/g, ":");
+      a.href = eventHref(p.props.key);
       a.className = "map-event";
       const type = document.createElement("span");
       type.className = "type-chip t-" + p.props.type;
@@ -129,7 +149,7 @@
     markers.textContent = "";
     clusters().forEach(function (c) {
       const n = c.items.length;
-      const r = n === 1 ? 7 : Math.min(26, 11 + Math.log2(n) * 3);
+      const r = radius(n);
       const g = el("g", {
         class: "marker" + (n > 1 ? " cluster" : "") + (c.items.some(function (p) { return p.props.friendly_fire; }) ? " ff" : ""),
         transform: "translate(" + c.x.toFixed(1) + "," + c.y.toFixed(1) + ")",
@@ -148,7 +168,7 @@
         : n + " events";
       g.appendChild(title);
       function open() {
-        if (n === 1) { location.href = "/events/" + c.items[0].props.key; return; }
+        if (n === 1) { location.href = eventHref(c.items[0].props.key); return; }
         showList(c.items);
         zoomAt(c.x, c.y, 2.5);
       }
