@@ -124,6 +124,21 @@ class Alliances:
         return bool(self.sides(first, on) & self.sides(second, on))
 
 
+    def opponent(self, iso3: str | None, on: date | None) -> str | None:
+        """The lead country of the other side, when ``iso3`` is in exactly one conflict on ``on``."""
+        if not iso3:
+            return None
+        sides = self.sides(iso3, on)
+        if len({conflict for conflict, _ in sides}) != 1:
+            return None
+        conflict, side = next(iter(sides))
+        for row_conflict, row_side, code, start, end in self.rows:
+            active = on is None or ((start is None or start <= on) and (end is None or on <= end))
+            if row_conflict == conflict and row_side != side and active:
+                return code
+        return None
+
+
 def _date(cell: str) -> date | None:
     return None if cell in ("", "-") else date.fromisoformat(cell)
 
@@ -334,6 +349,45 @@ def _name(text: str, country: str | None, sector: str, actor_tables: ActorTables
         noun = _SECTOR_NOUN.get(sector)
         return f"{info.adjective} {noun}" if noun else info.name
     return _strip(text)
+
+
+@functools.cache
+def alpha3(alpha2: str | None) -> str | None:
+    """ISO alpha-3 of a location's alpha-2 country code."""
+    if not alpha2:
+        return None
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=alpha2.upper())
+    return found.alpha_3 if found else None
+
+
+def infer_sides(event_type: str, actor: Actor | None, recipient: Actor | None, location_country: str | None, on: date | None) -> tuple[Actor | None, Actor | None]:
+    """Fill the missing country of an attack's parties from the dated sides of the conflict.
+
+    An attack on a party of a two-sided war is by the other side; an attack inside a warring
+    country with no attacker named is by its enemy (what a conflict-data coder records);
+    unnamed targets ("a residential area") get the country of where they are. The inferred
+    attacker has an empty ``text``: nothing in the document names it.
+    """
+    if event_type != "ASSAULT":
+        return actor, recipient
+    sides = tables().alliances
+    where = alpha3(location_country)
+    if recipient is not None and recipient.country is None and recipient.sector in ("civilian", "other") and where:
+        recipient = Actor(text=recipient.text, name=recipient.name, country=where, sector=recipient.sector)
+    if actor is None or actor.country is None:
+        target = recipient.country if recipient is not None and recipient.country else where
+        enemy = sides.opponent(target, on)
+        if enemy:
+            info = tables().countries.get(enemy)
+            name = f"{info.adjective} armed forces" if info else enemy
+            actor = Actor(text=actor.text if actor else "", name=name if actor is None else actor.name, country=enemy, sector="military" if actor is None else actor.sector)
+    if recipient is not None and recipient.country is None and actor is not None and actor.country:
+        enemy = sides.opponent(actor.country, on)
+        if enemy:
+            recipient = Actor(text=recipient.text, name=recipient.name, country=enemy, sector=recipient.sector)
+    return actor, recipient
 
 
 def friendly_fire(actor: Actor | None, recipient: Actor | None, on: date | None) -> bool:

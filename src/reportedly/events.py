@@ -26,7 +26,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from . import numbers
-from .actors import DocActors, friendly_fire, tables
+from .actors import DocActors, friendly_fire, infer_sides, tables
 from .data import read_table
 from .hedges import lexicon
 from .pipeline import Analysis, DateMention, PlaceMention
@@ -248,7 +248,10 @@ class Candidate:
 class EventStage:
     """Fills ``analysis.events``; tables are loaded once, at construction."""
 
-    def __init__(self) -> None:
+    def __init__(self, hypothetical: bool = False) -> None:
+        # Hypothetical happenings ("could strike") are analysis, not events, in the gold
+        # conventions; they are detected always and kept only on request.
+        self.keep_hypothetical = hypothetical
         self.triggers = lexicon_of_triggers()
         self.instruments = instruments()
         self.actor_tables = tables()
@@ -322,8 +325,8 @@ class EventStage:
             return None
         self._refine_mode(cand)
         cand.status = _status(head)
-        if cand.status == "hypothetical" and cand.type not in ("ASSAULT", "THREATEN", "MOBILIZE"):
-            return None  # "could help", "might agree": analysis, not news
+        if cand.status == "hypothetical" and not self.keep_hypothetical:
+            return None  # "could help", "might invade": analysis, not news
         if cand.type == "AID" and (cand.status == "future" or _governed_by(head, PROMISE_VERBS)):
             cand.type, cand.status, cand.mode = "AGREE", "asserted", None
             cand.acled_type = cand.acled_subtype = None
@@ -808,6 +811,7 @@ class _DocContext:
         self.places: list[PlaceMention] = sorted(analysis.places, key=lambda p: p.start)
         self.dates: list[DateMention] = sorted(analysis.dates, key=lambda d: d.start)
         self.published: date | None = analysis.published
+        self.country = _document_country(analysis)
 
     def _in_sentence(self, items: list, index: int) -> list:
         sent = self.sentences[index]
@@ -856,14 +860,23 @@ class _DocContext:
 
     def date_for(self, cand: Candidate) -> When | None:
         dates = self._in_sentence(self.dates, cand.sentence)
-        if dates:
-            clause = _clause_range(cand.head)
-            inside = [d for d in dates if clause[0] <= d.start < clause[1]] or dates
+        clause = _clause_range(cand.head)
+        inside = [d for d in dates if clause[0] <= d.start < clause[1]]
+        if inside:
             return min(inside, key=lambda d: abs(d.start - cand.start)).when
         if self.published is None or not _present(cand.head):
             return None  # a past happening with no date of its own: the text does not say when
         month = self.published.isoformat()[:7]
         return When(text="", start=month, end=month, precision="month")
+
+
+def _document_country(analysis: Analysis) -> str | None:
+    """The places stage's document-level country (alpha-2), when that stage provides it."""
+    try:
+        from .places import document_country
+    except ImportError:
+        return None
+    return document_country(analysis)
 
 
 def _present(head: Token) -> bool:
@@ -891,6 +904,11 @@ def _overlaps(place: PlaceMention, ranges: list[tuple[int, int]]) -> bool:
 
 
 def _clause_range(head: Token) -> tuple[int, int]:
+    """Characters of the clause an event word belongs to: a noun's own phrase, or its light
+    verb's clause ("launched an attack on Monday"); a verb's clause up to two governors."""
+    if head.pos_ in ("NOUN", "PROPN"):
+        top = head.head if head.dep_ in ("dobj", "nsubjpass") and head.head.lemma_.lower() in LIGHT_VERBS else head
+        return top.left_edge.idx, top.right_edge.idx + len(top.right_edge.text)
     top = head
     for gov in _governors(head, 2):
         top = gov
@@ -999,6 +1017,8 @@ def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event
         for kind, count in cand.casualties.items():
             casualties.setdefault(kind, count)
     on = _date_of(when, context.published)
+    location_country = location.country if location else context.country
+    actor, recipient = infer_sides(first.type, actor, recipient, location_country, on)
     hedges = sorted({h for c in group for h in c.hedges})
     return Event(
         id=event_id,
