@@ -389,21 +389,32 @@ def score(a: Mention, b: Mention, text_similarity: float, config: MatchConfig = 
 
 
 def candidate_pairs(mentions: Sequence[Mention], window: int) -> Iterable[tuple[int, int]]:
-    """Index pairs in one block and within ``window`` days; located mentions meet the
-    mentions of their own country and the unlocated ones."""
-    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    """Index pairs in one block and within ``window`` days.
+
+    Located mentions meet those of their own admin1, those of their country without an
+    admin1, and the unlocated ones: blocking by place keeps a busy war's thousands of strikes
+    a day from meeting one another. (Two points near an admin1 border, in different
+    admin1s, are thus not compared: ``places_compatible`` would allow them.)
+    """
+    groups: dict[tuple[str, str | None, str | None], list[int]] = defaultdict(list)
     undated: dict[str, list[int]] = defaultdict(list)
     for index, m in enumerate(mentions):
         if m.anchor is None:
             undated[m.block].append(index)
         else:
-            groups[(m.block, m.country)].append(index)
-    for (block, country), members in groups.items():
+            groups[(m.block, m.country, m.admin1 if m.country else None)].append(index)
+    for members in groups.values():
         members.sort(key=lambda i: mentions[i].anchor)
+    for (block, country, admin1), members in groups.items():
         yield from _windowed(mentions, members, members, window, same=True)
-        if country is not None and (block, None) in groups:
-            others = sorted(groups[(block, None)], key=lambda i: mentions[i].anchor)
-            yield from _windowed(mentions, members, others, window, same=False)
+        wider = []
+        if admin1 is not None:
+            wider.append((block, country, None))  # the same country, no admin1
+        if country is not None:
+            wider.append((block, None, None))  # unlocated
+        for key in wider:
+            if key in groups:
+                yield from _windowed(mentions, members, groups[key], window, same=False)
         for other in undated.get(block, ()):
             yield from ((i, other) for i in members)
     for members in undated.values():
