@@ -37,6 +37,8 @@ EVENT_TYPES_FOR_KIND = {
 }
 WORDS_BEFORE_ONE = frozenset({"no", "any", "every", "the", "this", "that", "which", "each", "someone", "anyone"})
 MAX_WHAT_TOKENS = 12
+CONTAINER_NOUNS = frozenset({"unit", "piece", "item", "batch", "set", "pair", "type", "kind"})
+WHAT_STOPS = frozenset({"according", "said", "says", "say", "reported", "citing"})
 # Verbs that give a total: their subject names what the number counts ("losses stand at 19,000").
 TOTAL_VERBS = frozenset({"be", "have", "estimate", "put", "stand", "reach", "number", "total", "rise", "climb", "include", "say", "report"})
 
@@ -176,15 +178,29 @@ class FigureStage:
         # Govern from the noun the number modifies ("53 POWs were killed"), else from the number
         # itself ("the deaths of dozens of prisoners", "killed 53").
         anchor = noun if noun is not None and noun.i == head.head.i else head
-        for child in (noun or head).children:  # "50 prisoners dead", "six injured", "people killed"
+        modifier = self._modifier_cue(noun or head)
+        governing = self._governor_cue(anchor, head.i)
+        # The nearest casualty word wins ("dozens injured"), and any casualty word wins over a
+        # troop word ("volunteers fighting for Ukraine held by separatists").
+        if modifier in CASUALTY_KINDS or modifier is not None and governing not in CASUALTY_KINDS:
+            return modifier
+        return governing
+
+    def _modifier_cue(self, token: Token) -> str | None:
+        """"50 prisoners dead", "six injured", "people killed", "volunteers fighting"."""
+        for child in token.children:
             if child.dep_ in ("amod", "acl", "acomp", "oprd", "relcl") and child.lower_ in self.kinds.adjectives:
                 return self.kinds.adjectives[child.lower_]
             if child.dep_ in ("acl", "relcl") and child.lemma_.lower() in self.kinds.verbs:
                 return self.kinds.verbs[child.lemma_.lower()]
+        return None
+
+    def _governor_cue(self, anchor: Token, number: int) -> str | None:
+        """The kind from the verbs, adjectives and nouns above ``anchor``."""
         for token in _governors(anchor):
             lemma = token.lemma_.lower()
             if token.pos_ in ("VERB", "AUX") and lemma in self.kinds.verbs:
-                return self._both_ways(token, self.kinds.verbs[lemma], head.i)
+                return self._both_ways(token, self.kinds.verbs[lemma], number)
             if token.pos_ == "ADJ" and token.lower_ in self.kinds.adjectives:
                 return self.kinds.adjectives[token.lower_]
             if token.pos_ == "NOUN" and self.kinds.nouns.get(token.lemma_.lower()) in ("killed", "injured", "casualties"):
@@ -196,6 +212,16 @@ class FigureStage:
                     if child.dep_ in ("nsubj", "nsubjpass") and child.i != anchor.i and lemma in TOTAL_VERBS \
                             and self.kinds.nouns.get(child.lemma_.lower()) in ("killed", "injured", "casualties"):
                         return self.kinds.nouns[child.lemma_.lower()]
+            if token.pos_ in ("VERB", "AUX"):
+                for child in token.children:
+                    # "4,000 people came to fight": the purpose verb says who they are.
+                    if child.dep_ in ("xcomp", "advcl") and child.pos_ == "VERB" and _purpose_kind(child, self.kinds) == "troops":
+                        return "troops"
+                    # "37,000 women are in the army": a people count placed in a force.
+                    if lemma == "be" and child.dep_ == "prep" and child.lower_ in ("in", "into", "with"):
+                        objects = [c for c in child.children if c.dep_ == "pobj"]
+                        if objects and self.kinds.nouns.get(objects[0].lemma_.lower()) == "troops":
+                            return "troops"
             if token.pos_ == "VERB" and lemma not in TOTAL_VERBS:
                 break
         return None
@@ -214,6 +240,16 @@ class FigureStage:
             if other_kind in ("killed", "injured") and other_kind != kind:
                 return "casualties"
         return kind
+
+
+def _purpose_kind(verb: Token, kinds: KindTable) -> str | None:
+    """"came to fight", "came to join the fight": the verb's own kind, or its object's."""
+    if verb.lemma_.lower() in kinds.verbs:
+        return kinds.verbs[verb.lemma_.lower()]
+    for child in verb.children:
+        if child.dep_ == "dobj" and child.lemma_.lower() in ("fight", "army", "war", "battle", "military", "force", "forces"):
+            return "troops"
+    return None
 
 
 def _number_token(span: Span) -> Token:
@@ -248,6 +284,11 @@ def counted_noun(head: Token, span: Span) -> Token | None:
         noun = head.head
         while noun.dep_ == "compound" and noun.head.pos_ in ("NOUN", "PROPN") and noun.head.i > noun.i:
             noun = noun.head  # "50 Ram II drones": the count is of drones
+        if noun.lemma_.lower() in CONTAINER_NOUNS:  # "25 units of special equipment"
+            for child in noun.children:
+                objects = [c for c in child.children if c.dep_ == "pobj"] if child.dep_ == "prep" and child.lower_ == "of" else []
+                if objects:
+                    return objects[0]
         return noun
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ == "of":
@@ -286,6 +327,9 @@ def what_phrase(noun: Token, number: Span) -> str:
                     break  # "in Izyum, one of ...": the apposition is not part of it
                 tokens.append(token)
     tokens = sorted({t.i: t for t in tokens}.values(), key=lambda t: t.i)
+    cut = next((n for n, t in enumerate(tokens) if t.lower_ in WHAT_STOPS and n > 0), None)
+    if cut is not None:  # "people displaced according to Israeli tallies": the source is not the count
+        tokens = tokens[:cut]
     while tokens and (tokens[0].dep_ in ("det", "prep", "cc") or tokens[0].is_punct or tokens[0].i in skip):
         tokens.pop(0)
     tokens = tokens[:MAX_WHAT_TOKENS]
