@@ -17,7 +17,7 @@ NODE_HEIGHT = 38
 COLUMN_GAP = 70
 ROW_GAP = 16
 PAD = 12
-LABEL_CHARS = 24
+LABEL_CHARS = 22
 
 
 def _short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -91,24 +91,30 @@ def provenance_graph(chains: Iterable[list[dict]]) -> Graph:
         for row, node in enumerate(members):
             node.x = PAD + position[column] * (NODE_WIDTH + COLUMN_GAP)
             node.y = PAD + 18 + row * (NODE_HEIGHT + ROW_GAP)
-    drawn_edges = []
+    bottom = {position[c]: max(n.y + NODE_HEIGHT for n in members) for c, members in by_column.items()}
+    drawn_edges, lanes = [], 0
     for (a, b), count in edges.items():
         source, target = nodes[a], nodes[b]
         x1, y1 = source.x + NODE_WIDTH, source.y + NODE_HEIGHT // 2
-        x2, y2 = target.x, target.y + NODE_HEIGHT // 2
-        if x2 <= x1:  # same column (a relay repeated): loop around below
-            x2, y2 = target.x + NODE_WIDTH // 2, target.y
-        middle = (x1 + x2) // 2
-        drawn_edges.append(
-            {"d": f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2 - 6},{y2}", "count": count,
-             "title": f"{source.name} → {target.name}"}
-        )
+        x2, y2 = target.x - 6, target.y + NODE_HEIGHT // 2
+        between = range(position[source.column] + 1, position[target.column])
+        if len(between) == 0:
+            middle = (x1 + x2) // 2
+            d = f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}"
+        else:
+            # Skip the columns in between along a lane below their boxes, never behind them.
+            lane = max(bottom[c] for c in between) + 10 + 6 * lanes
+            lanes += 1
+            d = (f"M{x1},{y1} C{x1 + 30},{y1} {x1 + 20},{lane} {x1 + 50},{lane} "
+                 f"L{x2 - 50},{lane} C{x2 - 20},{lane} {x2 - 30},{y2} {x2},{y2}")
+        drawn_edges.append({"d": d, "count": count, "title": f"{source.name} → {target.name}"})
     headings = []
     for column in used:
         label = "origin" if column == 0 else "publisher" if column == last else f"relay {column}"
         headings.append({"x": PAD + position[column] * (NODE_WIDTH + COLUMN_GAP), "label": label})
     width = PAD * 2 + len(used) * NODE_WIDTH + (len(used) - 1) * COLUMN_GAP
     height = PAD * 2 + 18 + rows * NODE_HEIGHT + (rows - 1) * ROW_GAP
+    height = max(height, max(bottom.values()) + 16 + 6 * lanes)
     return Graph(width, height, list(nodes.values()), drawn_edges, headings)
 
 
@@ -209,8 +215,7 @@ def timeline(rows: list[dict]) -> dict:
         if i % label_every == 0:
             ticks.append({"x": round(x + bar_w / 2, 1), "label": bucket.strftime("%Y-%m" if unit == "month" else "%b %d")})
     y_ticks = []
-    for fraction in (0, 0.5, 1):
-        value = round(peak * fraction)
+    for value in sorted({0, -(-peak // 2), peak}):
         y_ticks.append({"y": round(TIMELINE_HEIGHT - MARGIN_BOTTOM - plot_h * (value / peak), 1), "label": value})
     return {
         "bars": bars, "ticks": ticks, "y_ticks": y_ticks, "unit": unit, "types": types,

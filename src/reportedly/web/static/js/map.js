@@ -40,10 +40,19 @@
 
   function size() { return [host.clientWidth || 800, host.clientHeight || 500]; }
 
+  // Rings that cross the antimeridian (Chukotka, Fiji) keep their longitudes continuous
+  // instead of jumping across the whole map.
   function ringPath(ring) {
     let d = "";
+    let previous = null;
     for (let i = 0; i < ring.length; i++) {
-      const p = project(ring[i][0], ring[i][1]);
+      let lon = ring[i][0];
+      if (previous !== null) {
+        while (lon - previous > 180) lon -= 360;
+        while (lon - previous < -180) lon += 360;
+      }
+      previous = lon;
+      const p = project(lon, ring[i][1]);
       d += (i ? "L" : "M") + p[0].toFixed(2) + "," + p[1].toFixed(2);
     }
     return d + "Z";
@@ -151,7 +160,7 @@
       const n = c.items.length;
       const r = radius(n);
       const g = el("g", {
-        class: "marker" + (n > 1 ? " cluster" : "") + (c.items.some(function (p) { return p.props.friendly_fire; }) ? " ff" : ""),
+        class: "marker" + (n > 1 ? " cluster" : "") + (n === 1 && c.items[0].props.friendly_fire ? " ff" : ""),
         transform: "translate(" + c.x.toFixed(1) + "," + c.y.toFixed(1) + ")",
         tabindex: "0", role: "button",
         "data-count": String(n),
