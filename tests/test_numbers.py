@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportedly.numbers import find_number_expressions, parse_count
 
@@ -65,3 +67,19 @@ def test_find_offsets_point_into_text():
     found = find_number_expressions(text, offset=100)
     assert [text[e.start - 100:e.end - 100] for e in found] == ["over 20,000", "tens of thousands"]
     assert found[1].vague and not found[0].vague
+
+
+WORDS = st.sampled_from(["around", "over", "8,000", "two", "tens", "of", "thousands", "soldiers", "$", "2.5", "bn", "-", "10", "to", "20", "a", "dozen", ",", "at", "least"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=12), st.text(max_size=30))
+def test_find_never_fails_and_offsets_hold(words, noise):
+    text = " ".join(words) + noise
+    for expr in find_number_expressions(text):
+        assert text[expr.start:expr.end] == expr.text
+        count = expr.count
+        assert count.min is not None or count.max is not None
+        if count.min is not None and count.max is not None:
+            assert count.min <= count.max
+        assert parse_count(expr.text) == count
