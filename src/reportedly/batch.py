@@ -133,38 +133,65 @@ class InProcess:
 
 
 class WorkerPool:
-    """Analysis in ``workers`` processes, at most two batches per worker in flight."""
+    """Analysis in ``workers`` processes, at most two batches per worker in flight.
+
+    A worker that dies (a crash in native code, the OOM killer) takes the pool and every
+    batch in flight with it: the pool is restarted and the lost batches are re-run one
+    document at a time, so that only a document that kills its worker again is rejected.
+    """
 
     def __init__(self, workers: int):
         # forkserver/spawn, not fork: the parent holds DuckDB's threads and locks.
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context(method),
-            initializer=_init_worker,
-        )
+        self.context = multiprocessing.get_context(method)
+        self.workers = workers
         self.window = 2 * workers
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context, initializer=_init_worker)
+
+    def _restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+
+    def _submit(self, articles: list[Article], labels: list[str]) -> Future:
+        return self.executor.submit(_worker_analyse, encode_articles(articles), labels)
 
     def run(self, batches: Iterator[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
-        pending: dict[Future, list[str]] = {}
+        pending: dict[Future, tuple[list[Article], list[str]]] = {}
         for articles, labels in batches:
-            future = self.executor.submit(_worker_analyse, encode_articles(articles), labels)
-            pending[future] = labels
+            pending[self._submit(articles, labels)] = (articles, labels)
             while len(pending) >= self.window:
-                yield from self._collect(pending, FIRST_COMPLETED)
+                yield from self._collect(pending)
         while pending:
-            yield from self._collect(pending, FIRST_COMPLETED)
+            yield from self._collect(pending)
 
-    @staticmethod
-    def _collect(pending: dict[Future, list[str]], when: str) -> Iterator[list[Outcome]]:
-        done, _ = wait(pending, return_when=when)
+    def _collect(self, pending: dict[Future, tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        lost = []
         for future in done:
-            labels = pending.pop(future)
+            articles, labels = pending.pop(future)
             try:
                 yield future.result()
             except BrokenProcessPool:
-                raise
+                lost.append((articles, labels))
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be unpickled
                 yield [(name, None, f"analysis failed: {type(exc).__name__}: {exc}") for name in labels]
+        if lost:
+            lost.extend(pending.values())  # the broken pool fails every batch in flight
+            pending.clear()
+            self._restart()
+            yield from self._isolate(lost)
+
+    def _isolate(self, lost: list[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
+        for articles, labels in lost:
+            for article, name in zip(articles, labels, strict=True):
+                try:
+                    yield self._submit([article], [name]).result()
+                except BrokenProcessPool:
+                    yield [(name, None, "analysis failed: the worker process died")]
+                    self._restart()
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
