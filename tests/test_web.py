@@ -135,6 +135,18 @@ def test_min_origins_and_cluster_use_event_corroboration(store):
     assert "conflicting" in figures and ">three<" in figures and ">five<" in figures
 
 
+def test_pages_read_the_corroboration_engine_tables(store):
+    from reportedly.corroborate.persist import corroborate_store
+
+    corroborate_store(store)
+    client = TestClient(create_app(store))
+    rows = client.get("/api/events").json()["items"]
+    assert len(rows) == 4 and all(row["cluster"] for row in rows)
+    page = client.get(f"/events/{_key(border_report())}")
+    assert page.status_code == 200 and "Not computed" not in page.text
+    assert client.get("/api/events?min_origins=1").json()["total"] == 4
+
+
 def test_event_page_without_corroboration(client):
     page = client.get(f"/events/{_key(border_report())}")
     assert page.status_code == 200 and "Not computed" in page.text

@@ -221,10 +221,9 @@ def add_corroboration(store, members: list[tuple[str, str]], cluster: str = "c1"
     """Write an event_corroboration table (the corroboration engineer's contract) for one cluster."""
     import json
 
-    store.connection.execute(
-        "CREATE TABLE IF NOT EXISTS event_corroboration (doc_id VARCHAR, event_id VARCHAR, cluster VARCHAR, "
-        "reports INTEGER, outlets INTEGER, independent_origins INTEGER, both_sides BOOLEAN, corroboration JSON)"
-    )
+    from reportedly.corroborate.persist import ensure_tables
+
+    ensure_tables(store.connection)
     corroboration = {
         "cluster": cluster, "reports": len(members), "outlets": len(members), "independent_origins": 1,
         "origins": [{"name": "captured Russian gunner", "party_to_conflict": "RUS"}], "both_sides": False,
@@ -234,6 +233,6 @@ def add_corroboration(store, members: list[tuple[str, str]], cluster: str = "c1"
     }
     for doc_id, event_id in members:
         store.connection.execute(
-            "INSERT INTO event_corroboration VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO event_corroboration VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [doc_id, event_id, cluster, len(members), len(members), 1, False, json.dumps(corroboration)],
         )
