@@ -247,3 +247,11 @@ def test_copies_outvote_an_odd_spelling_and_contained_names_merge():
     corroboration, _ = event_corroboration(reports, "copy1")
     assert corroboration.independent_origins == 1
     assert corroboration.origins[0].name == "State Emergency Service of Ukraine"
+
+
+def test_both_sides_needs_two_sides_of_one_conflict():
+    from reportedly.corroborate.origins import opposing
+
+    assert opposing(["UKR", "RUS"])
+    assert not opposing(["RUS", "BLR"])  # allies (data/alliances.tsv)
+    assert not opposing(["UKR", None])

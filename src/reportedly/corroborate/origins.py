@@ -61,22 +61,41 @@ def resolve_name(name: str) -> tuple[str, str | None, bool]:
 
 
 @functools.cache
-def sides() -> dict[str, str]:
-    """party (ISO alpha-3) -> side of the conflict, from data/alliances.tsv when present.
-
-    Without that table every party is its own side.
-    """
+def sides() -> dict[str, frozenset[tuple[str, str]]]:
+    """party (ISO alpha-3) -> the (conflict, side) pairs it belongs to, from the events
+    stage's data/alliances.tsv (conflict, side, iso3, valid_from, valid_to) when present."""
     try:
         rows = read_table("alliances.tsv")
     except (FileNotFoundError, OSError):
         return {}
-    return {row[0].upper(): row[1].upper() for row in rows if len(row) >= 2 and row[1]}
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for row in rows:
+        if len(row) >= 3 and row[2]:
+            found[row[2].upper()].add((row[0], row[1]))
+    return {party: frozenset(pairs) for party, pairs in found.items()}
+
+
+def opposing(parties: Iterable[str | None]) -> bool:
+    """Whether the parties include two sides of one conflict.
+
+    Parties the alliance table knows are placed on their sides; any other party is taken as
+    a side of its own (party_to_conflict already names a side), so two unknown parties, or an
+    unknown one and a known one, are two sides only when no table says otherwise.
+    """
+    known = sides()
+    by_conflict: dict[str, set[str]] = defaultdict(set)
+    for party in {p.upper() for p in parties if p}:
+        for conflict, side in known.get(party, {("", party)}):
+            by_conflict[conflict].add(side)
+    return any(len(found) >= 2 for found in by_conflict.values())
 
 
 def side_of(party: str | None) -> str | None:
+    """One side name for a party (its first conflict's), for comparing two parties."""
     if not party:
         return None
-    return sides().get(party.upper(), party.upper())
+    pairs = sides().get(party.upper())
+    return min(pairs)[1] if pairs else party.upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +168,9 @@ def count_origins(mentions: Iterable[Claim]) -> OriginCount:
         (Origin(name=o.name, party_to_conflict=o.party) for o in chosen.values()),
         key=lambda o: (o.name.lower(), o.party_to_conflict or ""),
     )
-    parties = {side_of(o.party) for o in chosen.values()} - {None}
-    return OriginCount(origins=origins, independent=len(chosen), both_sides=len(parties) >= 2)
+    return OriginCount(
+        origins=origins, independent=len(chosen), both_sides=opposing(o.party for o in chosen.values())
+    )
 
 
 def _representative(group: list[Claim]) -> OriginRef:
