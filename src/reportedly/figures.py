@@ -112,7 +112,12 @@ class FigureStage:
             return False  # "one of their vehicles": a selection, not a count
             if before.text in ("#", "No", "no.") or before.text.endswith("-"):
                 return False
-        return True
+            # "Formula One", "Channel 24", "Patriot 3": a number that is part of a name.
+            head = _number_token(span)
+            if before.pos_ == "PROPN" and not before.text.endswith("s") and (core[:1].isupper() or head.dep_ in ("compound", "appos", "npadvmod", "nmod")):
+                return False
+        # "1, 2022": the day of a date whose month the sentence split left behind.
+        return not re.match(r",\s*(?:19|20)\d{2}\b", text[expr.end:expr.end + 7])
 
     # --- one figure -----------------------------------------------------------------------
     def figure(self, number: NumberSpan, sentence: Span, text: str, index: int, events: list[Event], ordinal: int) -> Figure | None:
@@ -161,6 +166,8 @@ class FigureStage:
             return None if head.lower_ == "one" or number.expr.count.min is None else "other"
         if noun is not None and noun.pos_ == "PRON":
             return None
+        if head.lower_ == "one":
+            return None  # "one suitcase", "one image": a single thing is not a reported count
         return "other"
 
     def _noun_kind(self, noun: Token) -> str:
