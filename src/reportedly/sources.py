@@ -126,9 +126,30 @@ def trim(span: SpacySpan) -> SpacySpan:
     return doc[start:end]
 
 
+# Right-hand dependents that end a source noun phrase: "Zaheed, ..., which organized the
+# letter", "defenders today", "the activists, surprisingly enough".
+PHRASE_STOPS = frozenset({"advmod", "npadvmod", "parataxis"})
+
+
 def noun_phrase(head: Token) -> SpacySpan:
-    """The whole noun phrase of ``head`` (its subtree), trimmed of edge punctuation."""
-    return trim(head.doc[head.left_edge.i : head.right_edge.i + 1])
+    """The noun phrase of ``head``: its subtree without trailing relative clauses and
+    adverbials, inside its own line, trimmed of edge punctuation."""
+    doc = head.doc
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ in PHRASE_STOPS:
+            break
+        end = child.right_edge.i + 1
+    start = head.left_edge.i
+    for i in range(head.i - 1, start - 1, -1):
+        if "\n" in doc[i].text:
+            start = i + 1
+            break
+    for i in range(head.i + 1, end):
+        if "\n" in doc[i].text:
+            end = i
+            break
+    return trim(doc[start:end])
 
 
 def mention_name(head: Token) -> str:
