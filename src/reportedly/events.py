@@ -99,6 +99,10 @@ RECIPIENT_PREPS = {
     "PROTEST": ("against",),
 }
 ARMED_SECTORS = {"military", "police", "rebel"}
+STATEMENT_TYPES = {"THREATEN", "REQUEST", "AGREE", "REJECT"}
+# Verbs of wanting and demanding: what they govern is asked for, not done.
+REQUEST_VERBS = {"want", "demand", "urge", "ask", "insist", "press", "call"}
+YIELD_WORDS = {"withdraw", "release", "cede", "stop", "end", "leave", "free", "return", "halt", "lift", "cease", "surrender"}
 PARTY_SECTORS = {"military", "police", "rebel", "government", "igo", "ngo"}
 
 
@@ -289,9 +293,10 @@ class EventStage:
                 found.append(cand)
                 break
         found = _fold_restatements(found)
-        # "threatened to strike Kyiv" is one THREATEN; the strike it names did not happen.
-        threats = {c.head.i for c in found if c.type == "THREATEN"}
-        return [c for c in found if not (c.status == "threatened" and {g.i for g in _governors(c.head)} & threats)]
+        # "threatened to strike Kyiv", "want Russia to withdraw", "ready to meet": one statement;
+        # the happening it names did not happen (yet).
+        statements = {c.head.i for c in found if c.type in STATEMENT_TYPES}
+        return [c for c in found if not (c.type not in ("AID",) and {g.i for g in _governors(c.head)} & statements and c.head.i not in statements)]
 
     def _candidate(self, entry: TriggerEntry, tokens: list[Token], index: int, context: _DocContext) -> Candidate | None:
         head = _syntactic_head(tokens)
@@ -365,6 +370,8 @@ class EventStage:
             return False
         if "legal" in flags and not any(c.dep_ == "prep" and c.lower_ in ("with", "as") for c in head.children):
             return False
+        if "wants" in flags and _child(head, ("xcomp", "ccomp")) is None:
+            return False
         if "callfor" in flags and _prep_object(head, ("for",)) is None:
             return False
         if "warn" in flags and cand.recipient_token is None:
@@ -408,6 +415,13 @@ class EventStage:
 
     def _refine_type(self, cand: Candidate) -> None:
         """Type changes that depend on the object: troops sent are a MOBILIZE, not an AID."""
+        if cand.type == "REQUEST" and cand.head.lemma_.lower() in REQUEST_VERBS:
+            wanted = _child(cand.head, ("xcomp", "ccomp"))
+            if wanted is not None:
+                cand.mode = "yield" if wanted.lemma_.lower() in YIELD_WORDS else (cand.mode or "change")
+                controller = _child(cand.head, ("dobj",)) or _child(wanted, ("nsubj",))
+                if cand.recipient_token is None and controller is not None:
+                    cand.recipient_token = controller
         if cand.type == "AID" and "aid" in cand.entry.flags and _object_in(cand, TROOP_OBJECTS, money=False):
             cand.type, cand.mode = "MOBILIZE", "troops"
             cand.acled_type, cand.acled_subtype = "Strategic developments", "Change to group/activity"
@@ -482,6 +496,18 @@ def _verb_participants(cand: Candidate) -> None:
     obj = None if obj is not None and obj.i in inside else obj  # "opened fire": fire is the trigger
     dative = _child(head, ("dative",))
     cand.object_token = obj
+    if cand.type in ("AID", "AGREE") and passive_subject is not None:
+        # "aircraft parts had been sent to Ukraine": the passive subject is what was given.
+        cand.actor_token, cand.object_token = agent, passive_subject
+        cand.recipient_token = _prep_object(head, RECIPIENT_PREPS["AID"])
+        return
+    if obj is not None and obj.lower_ in ("that", "which") and head.dep_ == "relcl":
+        obj = cand.object_token = head.head  # "HIMARS that the US has provided"
+    if "yield" in cand.entry.flags:
+        # "surrendered to Russian forces": the captor acts, the one who surrenders is taken.
+        cand.actor_token = _prep_object(head, ("to",))
+        cand.recipient_token = subject if subject is not None else _inherited_subject(head)
+        return
     if passive_subject is not None or (head.tag_ == "VBN" and head.dep_ in ("acl", "amod")):
         cand.actor_token = agent
         if cand.type == "MOBILIZE" and agent is None:
@@ -515,8 +541,16 @@ def _noun_participants(cand: Candidate) -> None:
         ):
             cand.actor_token = child
     by = _prep_object(head, ("by", "from"))
+    for child in head.children:  # "atrocities committed by Russian troops"
+        if by is None and child.dep_ == "acl" and child.tag_ == "VBN":
+            by = _agent(child)
     if by is not None and (cand.actor_token is None or cand.actor_token.pos_ == "PRON"):
         cand.actor_token = by
+    if cand.type == "CONSULT" and cand.actor_token is None:
+        between = _prep_object(head, ("between",)) or _prep_object(head.head, ("between",))
+        if between is not None:  # "talks between Russia and Ukraine"
+            cand.actor_token = between
+            cand.recipient_token = _child(between, ("conj",))
     preps = RECIPIENT_PREPS.get(cand.type, ())
     recipient = _prep_object(head, preps) if preps else None
     if recipient is not None:
@@ -566,9 +600,14 @@ def _inherited_subject(verb: Token) -> Token | None:
     """Subject of a verb that has none of its own: xcomp ("tried to push"), conj ("and surrendered")."""
     current = verb
     for _ in range(4):
-        if current.dep_ in ("xcomp", "conj", "ccomp", "advcl", "pcomp") and current.head != current:
+        if current.dep_ in ("xcomp", "conj", "ccomp", "advcl", "pcomp", "acomp") and current.head != current:
             parent = current.head
+            controller = _child(parent, ("dobj",)) if current.dep_ == "xcomp" else None
+            if controller is not None and controller.pos_ in ("PROPN", "NOUN"):
+                return controller  # "enabled Ukraine to attack", "ordered troops to withdraw"
             subject = _child(parent, ("nsubj",))
+            if subject is not None and current.dep_ == "acomp":
+                return subject  # "Russia is ready to negotiate"
             if subject is not None and current.dep_ in ("xcomp", "conj"):
                 return subject
             if current.dep_ in ("ccomp", "advcl", "pcomp"):
@@ -618,17 +657,16 @@ def _two_parties(cand: Candidate) -> bool:
 
 
 def _object_in(cand: Candidate, words: set[str], money: bool) -> bool:
-    obj = cand.object_token
-    if obj is None:
-        # nouns: "military aid", "shipments of drones"; verbs with no object: the prep object.
-        obj = _prep_object(cand.head, ("of", "with"))
+    # The object, or "with"/"of" phrases: "supplied Ukraine with military aid", "shipments of drones".
+    objects = [cand.object_token, _prep_object(cand.head, ("of", "with"))]
+    for obj in objects:
         if obj is None:
-            return False
-    for tok in obj.subtree:
-        if tok.lemma_.lower() in words or tok.lower_ in words:
-            return True
-        if money and (tok.tag_ == "$" or tok.lower_ in ("$", "£", "€")):
-            return True
+            continue
+        for tok in obj.subtree:
+            if tok.lemma_.lower() in words or tok.lower_ in words:
+                return True
+            if money and (tok.tag_ == "$" or tok.lower_ in ("$", "£", "€")):
+                return True
     return False
 
 
@@ -782,8 +820,13 @@ def _counted_people(token: Token) -> int:
 def _fold_restatements(found: list[Candidate]) -> list[Candidate]:
     """"A missile strike hit a block": a verb whose subject is an event noun of its type is that event."""
     heads = {c.head.i: c for c in found}
+    # "received ample military aid": the noun is the verb's object, one AID.
+    objects = {c.object_token.i for c in found if c.object_token is not None and c.head.pos_ == "VERB"}
+    types_by_object = {c.object_token.i: c.type for c in found if c.object_token is not None}
     kept = []
     for cand in found:
+        if cand.head.i in objects and types_by_object.get(cand.head.i) == cand.type:
+            continue
         noun = heads.get(cand.actor_token.i) if cand.actor_token is not None else None
         if noun is not None and noun is not cand and noun.type == cand.type:
             if noun.recipient is None:
