@@ -50,11 +50,12 @@ class ProvenanceStage:
         publisher = ChainLink(source_id=None, name=analysis.document.outlet or "publisher", type="media", role="publisher")
         for event in analysis.events:
             holder = innermost(attributions, event.trigger.start, event.trigger.end)
-            if holder is None:
+            if not self._sourced(holder, by_id):
                 # a headline or summary restating an attributed sentence: take that sentence's source
                 for mention in event.mentions:
-                    holder = innermost(attributions, mention.trigger.start, mention.trigger.end)
-                    if holder is not None:
+                    candidate = innermost(attributions, mention.trigger.start, mention.trigger.end)
+                    if self._sourced(candidate, by_id):
+                        holder = candidate
                         break
             actor_country = event.actor.country if event.actor else None
             event.attribution, event.source_chain, event.hedges, event.certainty = self._provenance(
@@ -65,6 +66,11 @@ class ProvenanceStage:
             figure.attribution, figure.source_chain, figure.hedges, figure.certainty = self._provenance(
                 holder, by_id, sources, publisher, list(figure.hedges), None, analysis
             )
+
+    @staticmethod
+    def _sourced(holder: Attribution | None, by_id: dict[str, Attribution]) -> bool:
+        """Does some attribution on this chain name a source?"""
+        return any(a.source is not None for a in ancestry(holder, by_id))
 
     def _counts(self, attribution: Attribution, analysis: Analysis) -> bool:
         """Does this attribution's cue report speech or thought (not "decided to")?"""
