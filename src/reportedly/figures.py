@@ -99,6 +99,8 @@ class FigureStage:
             return False
         if self.units.match(text, expr.end):
             return False
+        if re.match(r"-[A-Za-z]", text[expr.end:expr.end + 2]):
+            return False  # "510-crew", "two-year-old": a compound adjective, not a count
         core = expr.text[len(expr.modifier or ""):].strip()
         if re.fullmatch(r"(?:19|20)\d{2}", core) and not expr.modifier:
             return False  # a year
@@ -125,8 +127,8 @@ class FigureStage:
         head = _number_token(span)
         noun = counted_noun(head, span)
         kind = self.kind(number, head, noun)
-        if kind is None:
-            return None
+        if kind is None or (head.lower_ == "one" and kind not in ("killed", "injured", "captured", "casualties", "equipment")):
+            return None  # "one people", "one soldier said": "one" counts only victims and weapons
         clause = clause_span(head)
         hedges = [h.text for h in self.hedges.in_span(text, clause[0], clause[1])]
         if expr.modifier and grammar().modifiers.get(expr.modifier) == "approx" and expr.modifier not in hedges:
@@ -230,6 +232,10 @@ class FigureStage:
                         if objects and self.kinds.nouns.get(objects[0].lemma_.lower()) == "troops":
                             return "troops"
             if token.pos_ == "VERB" and lemma not in TOTAL_VERBS:
+                # "laid down their arms and surrendered": a coordinated verb shares the subject.
+                for other in token.conjuncts:
+                    if other.pos_ == "VERB" and other.lemma_.lower() in self.kinds.verbs:
+                        return self.kinds.verbs[other.lemma_.lower()]
                 break
         return None
 
