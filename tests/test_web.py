@@ -174,7 +174,9 @@ def test_csv_quotes_cells_a_spreadsheet_would_run():
 
 def test_map_and_timeline_pages(client):
     page = client.get("/map?type=ASSAULT")
-    assert 'data-events="/events.geojson?type=ASSAULT&amp;located=1"' in page.text
+    assert 'data-events="/events.geojson?type=ASSAULT&amp;located=1&amp;view=map"' in page.text
+    features = client.get("/events.geojson?type=ASSAULT&located=1&view=map").json()["features"]
+    assert len(features) == 3 and set(features[0]["properties"]) == {"key", "type", "mode", "trigger_text", "location_name", "event_date", "outlet", "friendly_fire"}
     assert client.get("/static/vendor/countries-50m.json").json()["type"] == "Topology"
     timeline = client.get("/timeline")
     assert timeline.text.count('<rect class="t-') == 4 + len({"ASSAULT", "MOBILIZE"})  # bars + legend

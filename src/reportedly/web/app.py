@@ -30,7 +30,7 @@ from ..records import EVENT_TYPES, Article, Report
 from . import api
 from .data import Catalog, event_key
 from .detail import event_detail
-from .exports import events_csv, events_geojson
+from .exports import MAP_PROPERTIES, events_csv, events_geojson
 from .filters import CERTAINTIES, STATUSES, EventFilter
 from .graphs import attribution_chain, timeline
 from .highlight import highlight_report
@@ -149,7 +149,12 @@ def events_export(request: Request) -> Response:
     if request.path_params["format"] not in ("csv", "geojson"):
         raise HTTPException(404, "Exports are events.csv and events.geojson")
     event_filter = EventFilter.from_query(request.query_params)
-    rows = _catalog(request).events(event_filter, paged=False, limit=EXPORT_LIMIT).rows
+    for_map = request.query_params.get("view") == "map"
+    if for_map:
+        event_filter.located = True
+    rows = _catalog(request).events(event_filter, paged=False, limit=MAP_LIMIT if for_map else EXPORT_LIMIT).rows
+    if for_map:
+        return JSONResponse(events_geojson(rows, MAP_PROPERTIES), media_type="application/geo+json")
     if request.path_params["format"] == "csv":
         return Response(
             events_csv(rows), media_type="text/csv; charset=utf-8",

@@ -39,6 +39,10 @@ GEOJSON_PROPERTIES: tuple[str, ...] = (
     "location_precision", "event_date", "killed_min", "killed_max", "certainty", "status",
     "friendly_fire", "origin_name", "chain_length", "independent_origins", "outlet", "title",
 )
+# What the map's markers and list need (a smaller download for large stores).
+MAP_PROPERTIES: tuple[str, ...] = (
+    "key", "type", "mode", "trigger_text", "location_name", "event_date", "outlet", "friendly_fire",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -60,7 +64,7 @@ def events_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def events_geojson(rows: list[dict]) -> dict:
+def events_geojson(rows: list[dict], properties: tuple[str, ...] = GEOJSON_PROPERTIES) -> dict:
     features = []
     for row in rows:
         lat, lon = row.get("location_lat"), row.get("location_lon")
@@ -71,7 +75,7 @@ def events_geojson(rows: list[dict]) -> dict:
                 "type": "Feature",
                 "id": row["key"],
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {name: row.get(name) for name in GEOJSON_PROPERTIES},
+                "properties": {name: row.get(name) for name in properties},
             }
         )
     return {"type": "FeatureCollection", "features": features}
