@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from .reports import UPLOAD_TEXT, border_report, xss_report
 
 KURSK_ID = "examples/kursk-friendly-fire.txt"
@@ -40,10 +38,9 @@ def test_kursk_reader_shows_the_friendly_fire_event_and_its_five_link_chain(page
     names = _open_claim(page, doc_id, event["id"])
     page.screenshot_as("reader-kursk-chain", full_page=False)
     assert names == [link["name"] for link in event["source_chain"]]  # the UI shows the stored chain
+    assert len(names) == 5, names
+    assert names[1:4] == ["Ukrainian military intelligence", "Victoria", "L'Independent"], names
     assert page.errors == []
-    if len(names) != 5:
-        # What the extraction stages give, not the UI: visible as XFAIL until provenance lands.
-        pytest.xfail(f"the pipeline gives the Kursk friendly-fire event a {len(names)}-link chain, not 5: {names}")
 
 
 def test_reader_chain_of_a_hand_built_report(page, server):
