@@ -59,6 +59,11 @@ CASUALTY_WORDS = {
     "missing": "missing",
 }
 KILL_TRIGGERS = {"kill", "wound", "injure", "murder"}
+# Subjects that make a killing the toll of a happening told elsewhere ("the attack killed 53").
+HAPPENING_NOUNS = {
+    "attack", "strike", "shelling", "explosion", "blast", "bombing", "war", "conflict", "invasion",
+    "fighting", "airstrike", "raid", "assault", "offensive", "bombardment", "fire",
+}
 # Object nouns that make "send/provide/supply" an AID (or, for troops, a MOBILIZE).
 AID_OBJECTS = {
     "aid", "assistance", "weapon", "arm", "ammunition", "missile", "drone", "tank", "artillery",
@@ -234,6 +239,7 @@ class Candidate:
     casualties: dict[str, Count] = field(default_factory=dict)
     hedges: list[str] = field(default_factory=list)
     object_token: Token | None = None
+    aftermath: bool = False  # a toll ("the attack killed 53") of a happening told elsewhere
 
     @property
     def start(self) -> int:
@@ -323,6 +329,9 @@ class EventStage:
             cand.recipient = actors.resolve(cand.recipient_token, event_type)
             if _is_place_phrase(cand.recipient_token, cand.recipient, context):
                 cand.recipient = None
+        if cand.head.lemma_.lower() in KILL_TRIGGERS and cand.actor_token is not None and cand.actor_token.lemma_.lower() in HAPPENING_NOUNS:
+            cand.aftermath = True
+            return cand
         if not self._flags_ok(cand, context):
             return None
         self._refine_type(cand)
@@ -425,6 +434,9 @@ class EventStage:
         if cand.type == "AID" and "aid" in cand.entry.flags and _object_in(cand, TROOP_OBJECTS, money=False):
             cand.type, cand.mode = "MOBILIZE", "troops"
             cand.acled_type, cand.acled_subtype = "Strategic developments", "Change to group/activity"
+        if cand.type == "ASSAULT" and cand.head.lemma_.lower() == "capture" and cand.actor and cand.actor.sector == "police":
+            cand.type, cand.mode = "COERCE", "arrest"  # security agents capturing a person: an arrest
+            cand.acled_type, cand.acled_subtype = "Strategic developments", "Arrests"
         if cand.type == "MOBILIZE" and cand.head.lemma_.lower() == "test":
             cand.mode = "weapons"
 
@@ -981,6 +993,9 @@ def _compatible(first: Candidate, second: Candidate) -> bool:
     no_parties = _country(first.actor) is None and _country(second.actor) is None
     if no_parties and not same_mode and (_country(first.recipient) is None or _country(second.recipient) is None):
         return False
+    same_actor = _country(first.actor) is not None and _country(first.actor) == _country(second.actor)
+    if same_actor and first.mode is None and second.mode is None and first.family == second.family:
+        return True  # "Russia's invasion" told again later, wherever the sentence is set
     if not _same_or_unknown(_admin1(first.location), _admin1(second.location)):
         return False
     first_date = first.when.start if first.when and first.when.precision == "day" else None
@@ -1023,6 +1038,12 @@ def _same_or_unknown(a: str | None, b: str | None) -> bool:
 def _merge(candidates: list[Candidate], context: _DocContext) -> list[Event]:
     groups: list[list[Candidate]] = []
     for cand in candidates:
+        if cand.aftermath:
+            # The toll belongs to the latest attack told before it; with none, it tells nothing new.
+            earlier = [g for g in groups if g[0].type == "ASSAULT" and g[0].sentence <= cand.sentence]
+            if earlier:
+                earlier[-1].append(cand)
+            continue
         for group in groups:
             if all(_compatible(member, cand) for member in group):
                 group.append(cand)
