@@ -541,7 +541,7 @@ def corroborate_dask(client: Client, parquet_dir: str | os.PathLike, *, reuse_co
     signed = documents.map_partitions(_signatures_of_files, reuse_config).persist()
     groups = (
         signed.map_partitions(_band_rows, reuse_config)
-        .groupby(_band_of, method="tasks")  # the shuffle: one group per band key
+        .groupby(_band_of, shuffle="tasks")  # the shuffle: one group per band key
         .map(_members)
         .filter(_several)
         .distinct(key=tuple)
@@ -550,7 +550,8 @@ def corroborate_dask(client: Client, parquet_dir: str | os.PathLike, *, reuse_co
     candidates = frozenset(groups.flatten().distinct().compute())
     signature_of = dict(signed.filter(functools.partial(_is_candidate, candidates=candidates)).compute())
     links = groups.map(_checked_links, signature_of, reuse_config.threshold).flatten().compute()
-    reuse = clusters_from_links(sorted(candidates), links)
+    linked = sorted({doc_id for link in links for doc_id in link})
+    reuse = clusters_from_links(linked, links)  # documents without a copy stay out
     mentions = documents.map_partitions(_mentions_of_files).compute()
     events = [m for kind, m in mentions if kind == "event"]
     figures = [m for kind, m in mentions if kind == "figure"]
@@ -616,3 +617,13 @@ def _mentions_of_files(paths: Iterable[str]) -> list[tuple[str, Any]]:
         events, figures = mentions_of(decode_report(row["record"]))
         found += [("event", m) for m in events] + [("figure", m) for m in figures]
     return found
+
+
+def store_corroboration(store, corroborated) -> None:
+    """Write ``corroborate_dask``'s result into the store's corroboration tables (the ones
+    ``reportedly corroborate`` writes), so ``Store.report`` and the exports attach it."""
+    from ..corroborate import persist
+
+    persist.ensure_tables(store.connection)
+    with store.transaction() as connection:
+        persist._write_corroboration(connection, corroborated)
