@@ -106,6 +106,9 @@ class PlaceStage:
                     return False
         if span.end < len(span.doc) and span.doc[span.end].text in ("-", "–") and not span.doc[span.end].whitespace_:
             return False  # "Russia-backed", "Kyiv-based": part of a compound adjective
+        following = span.doc[span.end] if span.end < len(span.doc) else None
+        if following is not None and following.ent_type_ == "PERSON" and following.ent_iob_ == "I":
+            return False  # "Antony Blinken": the first name of a person
         if len(span) == 1:
             token = span[0]
             if token.is_stop or len(token.text) <= 2 and not token.text.isupper():
