@@ -138,7 +138,7 @@ def _run(con, incremental: bool, reuse_config, match_config, progress) -> StoreS
     corroborated = corroborate_mentions(
         events, figures, reuse, match_config, prior=prior_events, prior_figures=prior_figures
     )
-    _write_corroboration(con, corroborated)
+    write_corroboration(con, corroborated)
     summary.seconds["events"] = time.perf_counter() - started
     summary.events, summary.figures = len(events), len(figures)
     summary.event_clusters = sum(1 for c in corroborated.events if c.corroboration.reports > 1)
@@ -277,7 +277,8 @@ def _load_mentions(con):
     return events, figures, prior_events, prior_figures
 
 
-def _write_corroboration(con, corroborated) -> None:
+def write_corroboration(con, corroborated) -> None:
+    """Replace the event and figure corroboration tables with ``corroborated`` (any engine's)."""
     for kind, clusters in (("event", corroborated.events), ("figure", corroborated.figures)):
         rows: dict[str, list] = {name: [] for name in (
             "doc_id", "item_id", "cluster", "reports", "outlets", "independent_origins",
@@ -314,3 +315,6 @@ def _write_corroboration(con, corroborated) -> None:
             )
         finally:
             con.unregister("_corroboration")
+
+
+_write_corroboration = write_corroboration  # the name the Dask engine first used
