@@ -9,7 +9,7 @@ ukraine-war-news-2022``, or ``--input FILE.jsonl``), then measures in the same r
 - for each worker count: a fresh LocalCluster (processes, 1 thread each), the model loaded
   on every worker before the clock starts, then the partitions analysed and written as
   Parquet (``run_partitions``), and separately the whole ``run_dask_ingest`` (cluster
-  start-up, model loads, store load included).
+  start-up, model loads, store load included) with ``--end-to-end``.
 
 It prints docs/s, the speed-up against 1 worker and the ratio to the baseline, and the
 projected worker-hours per million articles (``--json`` writes the numbers). Timings on a
@@ -53,7 +53,13 @@ def baseline(sample: Path) -> dict:
     return {"docs": count, "seconds": round(seconds, 2), "docs_per_second": round(count / seconds, 2)}
 
 
-def dask_run(sample: Path, workers: int, partition_size: int, directory: Path) -> dict:
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def dask_run(sample: Path, workers: int, partition_size: int, directory: Path, end_to_end: bool) -> dict:
     from distributed import Client, LocalCluster
 
     from reportedly.engines import dask as engine
@@ -69,10 +75,13 @@ def dask_run(sample: Path, workers: int, partition_size: int, directory: Path) -
         analysis = time.perf_counter() - started
         docs = sum(s.documents for s in summaries)
         busy = sum(s.seconds for s in summaries)
-        db = directory / f"ingest-{workers}.db"
-        started = time.perf_counter()
-        ingest = engine.run_dask_ingest([str(sample)], db, client=client, partition_size=partition_size)
-        end_to_end = time.perf_counter() - started
+        rss = client.run(_rss_mb)
+        result = {}
+        if end_to_end:
+            db = directory / f"ingest-{workers}.db"
+            started = time.perf_counter()
+            ingest = engine.run_dask_ingest([str(sample)], db, client=client, partition_size=partition_size)
+            result = {"ingest_seconds": round(time.perf_counter() - started, 2), "ingest_stored": ingest.stored}
     return {
         "workers": workers,
         "docs": docs,
@@ -80,8 +89,8 @@ def dask_run(sample: Path, workers: int, partition_size: int, directory: Path) -
         "seconds": round(analysis, 2),
         "docs_per_second": round(docs / analysis, 2),
         "docs_per_worker_second": round(docs / busy, 2),  # inside tasks: no scheduling, no idling
-        "ingest_seconds": round(end_to_end, 2),
-        "ingest_stored": ingest.stored,
+        "worker_rss_mb": [round(v) for v in rss.values()],
+        **result,
     }
 
 
@@ -97,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--partition-size", type=int, default=25)
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="also time run_dask_ingest into a store (a second pass per worker count)")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     if not args.input.is_file():
@@ -109,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"baseline (1 process, no Dask): {base['docs_per_second']} docs/s", flush=True)
         runs = []
         for workers in args.workers:
-            run = dask_run(sample, workers, args.partition_size, Path(tmp))
+            run = dask_run(sample, workers, args.partition_size, Path(tmp), args.end_to_end)
             runs.append(run)
             first = runs[0]["docs_per_second"] * (1 / runs[0]["workers"])
             run["speedup_vs_1_worker"] = round(run["docs_per_second"] / (first or 1), 2)
@@ -117,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{workers} worker(s): {run['docs_per_second']} docs/s "
                 f"({run['docs_per_worker_second']} per worker-second in tasks), "
-                f"x{run['ratio_to_baseline']} the baseline; end to end {run['ingest_seconds']} s",
+                f"x{run['ratio_to_baseline']} the baseline",
                 flush=True,
             )
         results["dask"] = runs

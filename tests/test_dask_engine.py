@@ -295,3 +295,19 @@ def test_200_corpus_articles_same_records_as_the_local_engine(shared, client, tm
     ), rejected
     assert len(summary.per_worker) == 2
     assert store_records(dask_db) == store_records(local_db)
+
+
+def test_a_folder_is_planned_in_the_readers_order_with_json_lines_read_by_workers(tmp_path):
+    from reportedly.ingest import read_inputs
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    (folder / "a.jsonl").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    (folder / "b.txt").write_text(json.loads(lines[5])["text"], encoding="utf-8")
+    (folder / "c.bin").write_bytes(b"\x00\x01")
+    (folder / "d.jsonl").write_text("\n".join(lines[6:9]) + "\n", encoding="utf-8")
+    partitions = list(engine.plan_partitions([str(folder)], 2))
+    assert [bool(p.lines) for p in partitions] == [True, True, True, False, True, True]
+    planned = [item for p in partitions for item in engine.read_partition(p)]
+    assert planned == list(read_inputs([str(folder)]))

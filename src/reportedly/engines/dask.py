@@ -89,28 +89,58 @@ def plan_partitions(
     outlet: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Partition]:
-    """Partitions of the inputs, lazily: JSON Lines files by range, the rest read here."""
-    index = 0
-    others: list[str] = []
-    for path in inputs:
-        if _workers_read(path):
-            for lines in line_ranges(path, partition_size):
-                yield Partition(index, lines=lines, published=published, outlet=outlet)
-                index += 1
-        else:
-            others.append(path)
-    if not others:
-        return
+    """Partitions of the inputs in input order, lazily: JSON Lines files (named, or inside
+    named folders) by line ranges that workers read; everything else read here."""
     from ..ingest import read_inputs
 
+    index = 0
     batch: list[Article | Rejected] = []
-    for item in read_inputs(others, published=published, outlet=outlet, max_bytes=max_bytes):
-        batch.append(item)
-        if len(batch) == partition_size:
-            yield Partition(index, items=tuple(batch))
-            index, batch = index + 1, []
+    for source in _sources(inputs, partition_size):
+        if isinstance(source, LineRange):
+            if batch:  # keep input order: what was read before goes first
+                yield Partition(index, items=tuple(batch))
+                index, batch = index + 1, []
+            yield Partition(index, lines=source, published=published, outlet=outlet)
+            index += 1
+            continue
+        items = [source] if isinstance(source, Rejected) else read_inputs(
+            [source], published=published, outlet=outlet, max_bytes=max_bytes,
+        )
+        for item in items:
+            batch.append(item)
+            if len(batch) == partition_size:
+                yield Partition(index, items=tuple(batch))
+                index, batch = index + 1, []
     if batch:
         yield Partition(index, items=tuple(batch))
+
+
+def _sources(inputs: Sequence[str], partition_size: int = PARTITION_SIZE) -> Iterator[LineRange | Rejected | str]:
+    """Line ranges of JSON Lines files, and the other inputs (paths) as they are.
+
+    A folder is opened here as ``read_inputs`` opens it (``iter_files``: sorted, hidden names
+    skipped), so that its JSON Lines files are read by workers too; a file of unknown type
+    in a folder is rejected with the readers' reason.
+    """
+    from ..ingest import format_of, iter_files
+
+    for path in inputs:
+        if not os.path.isdir(path):
+            yield from _file_sources(path, partition_size)
+            continue
+        for file in iter_files([path]):
+            if format_of(file)[0] is None:
+                kind = "".join(file.suffixes[-2:]) or "(none)"
+                yield Rejected(input=str(file), reason=f"unsupported: file type {kind}")
+            else:
+                yield from _file_sources(str(file), partition_size)
+
+
+def _file_sources(path: str, partition_size: int) -> Iterator[LineRange | str]:
+    if _workers_read(path):
+        yield from line_ranges(path, partition_size)
+    else:
+        yield path
 
 
 def _workers_read(path: str) -> bool:
