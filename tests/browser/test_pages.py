@@ -57,6 +57,11 @@ def test_reader_chain_of_a_hand_built_report(page, server):
     page.locator("#claim-index").wait_for(state="visible")
     page.locator('#article-text .k-cue[data-att~="a6"]').first.click()
     assert page.locator("#card-att-a6 .link-name").all_inner_texts() == ["Rubezh", "Le Courrier", "frontline-news.example"]
+    # The event page's link back to the article opens the claim's card.
+    page.goto(f"{server.url}/events/{report.document.id}:e2")
+    page.locator(".crumbs a").nth(1).click()
+    page.locator("#card-ev-e2").wait_for(state="visible")
+    assert page.locator("#card-ev-e2 .link-name").all_inner_texts() == ["Regional officials", "frontline-news.example"]
     assert page.errors == []
 
 
