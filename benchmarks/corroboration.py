@@ -10,6 +10,9 @@ later size reports its time ratio next to its size ratio (linear growth: equal r
 It prints the clusters found at the largest size (count, size distribution, outlets that
 copy one another) and a sample of clusters with titles for inspection.
 
+``--mentions 5000 20000`` also times cross-document event matching on synthetic mentions
+(stories told by several articles over 300 days in 25 admin1 regions), the step after reuse.
+
 ``--store`` also times the incremental path on an in-memory store holding the documents
 only: all but the last 1,000 articles, then the last 1,000 added (new documents join the
 clusters through stored band keys, without re-reading the others).
@@ -38,6 +41,43 @@ def time_reuse(articles: list[dict]) -> tuple[dict[str, str], dict[str, float]]:
     clusters = reuse_clusters(signature_of, DEFAULT)
     done = time.perf_counter()
     return clusters, {"signatures": signed - started, "lsh_and_clusters": done - signed, "total": done - started}
+
+
+def synthetic_mentions(count: int, seed: int = 7) -> list:
+    """Mentions of stories: each story (a type, place, day and five words of its own) is told
+    by one to five articles, each adding words of their own from a shared vocabulary."""
+    from reportedly.corroborate.events import Mention
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    mentions = []
+    story = 0
+    while len(mentions) < count:
+        story += 1
+        kind, admin1 = rng.choice(("ASSAULT", "ASSAULT", "COERCE", "MOBILIZE")), f"UA-{rng.randrange(1, 26):02d}"
+        day, words = 738000 + rng.randrange(300), [f"s{story}w{i}" for i in range(5)]
+        for teller in range(rng.randint(1, 5)):
+            mentions.append(Mention(
+                doc_id=f"d{story}-{teller}", item_id="e1", block=kind, country="UA", admin1=admin1,
+                place=admin1, published_day=day + rng.randrange(2), start=day if rng.random() < 0.5 else None,
+                tokens=sorted(set(rng.sample(words, 4) + rng.sample(vocabulary, 8))),
+                reuse=f"r{story}-{teller}", origin_key=f"o{teller}", origin_name=f"o{teller}",
+            ))
+    return mentions[:count]
+
+
+def time_mentions(sizes: list[int]) -> list[dict]:
+    from reportedly.corroborate.events import cluster
+
+    runs = []
+    for size in sizes:
+        mentions = synthetic_mentions(size)
+        started = time.perf_counter()
+        groups = cluster(mentions, 0.4)
+        seconds = time.perf_counter() - started
+        stories = {m.doc_id.split("-")[0] for m in mentions}
+        runs.append({"mentions": size, "seconds": round(seconds, 2), "clusters": len(groups), "stories": len(stories)})
+    return runs
 
 
 def time_store(articles: list[dict], tail: int = 1000) -> dict:
@@ -75,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--sizes", nargs="+", default=["1000", "2000", "4000", "8000", "all"])
     parser.add_argument("--sample", type=int, default=8, help="Clusters shown for inspection.")
+    parser.add_argument("--mentions", nargs="*", type=int, default=[], help="Synthetic mention counts.")
     parser.add_argument("--store", action="store_true", help="Also time the incremental store path.")
     parser.add_argument("--json", type=Path, help="Write the numbers to this file.")
     parser.add_argument("--file-order", action="store_true",
@@ -109,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {"runs": runs, "largest": describe_reuse(clusters, articles[: runs[-1]["documents"]], args.sample)}
     if args.store:
         result["store"] = time_store(articles)
+    if args.mentions:
+        result["mentions"] = time_mentions(args.mentions)
     print(f"{'documents':>10} {'words':>9} {'seconds':>8} {'size x':>7} {'time x':>7} {'lsh x':>7} "
           f"{'us/word':>8} {'clusters':>8}")
     for run in runs:
@@ -128,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     if args.store:
         print("store:", json.dumps(result["store"]))
+    for run in result.get("mentions", []):
+        print(f"event matching: {run['mentions']} mentions of {run['stories']} stories -> "
+              f"{run['clusters']} clusters in {run['seconds']} s")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return 0
