@@ -74,3 +74,11 @@ def test_without_a_publication_date_relative_stays_relative(dates):
     found = dates("The attack happened on Thursday, not on Feb. 24, 2022.", None)
     assert found["on Thursday"] == (None, None, "relative")
     assert found["on Feb. 24, 2022"][0] == "2022-02-24"
+
+
+def test_the_day_before_counts_from_the_last_day_named(dates):
+    found = dates("Russian tanks were destroyed on April 7. The day before, a convoy was hit. Yesterday, talks resumed.", "2022-04-10")
+    assert found["on April 7"][0] == "2022-04-07"
+    assert found["The day before"] == ("2022-04-06", "2022-04-06", "day")
+    assert found["Yesterday"][0] == "2022-04-09"
+    assert dates("It began the day before yesterday.", "2022-04-10")["the day before yesterday"][0] == "2022-04-08"

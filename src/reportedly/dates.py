@@ -46,7 +46,14 @@ def _month_alternation() -> str:
 
 @functools.cache
 def relative_table() -> dict[str, tuple[str, int, str]]:
-    return {" ".join(row[0].lower().split()): (row[1], int(row[2]), row[3]) for row in read_table("relative_dates.tsv")}
+    """Phrases resolved against the publication date ("yesterday", "last week")."""
+    return {" ".join(row[0].lower().split()): (row[1], int(row[2]), row[3]) for row in read_table("relative_dates.tsv") if len(row) < 5}
+
+
+@functools.cache
+def anchored_table() -> dict[str, tuple[str, int, str]]:
+    """Phrases resolved against the last day the text named ("the day before")."""
+    return {" ".join(row[0].lower().split()): (row[1], int(row[2]), row[3]) for row in read_table("relative_dates.tsv") if len(row) >= 5}
 
 
 @functools.cache
@@ -57,6 +64,7 @@ def date_regex() -> re.Pattern:
     prep = rf"(?P<prep>(?:{'|'.join(PREPOSITIONS)})\s+)?"
     phase = r"(?:(?P<phase>early|mid|late|the\s+end\s+of|the\s+beginning\s+of)[\s-]+)?"
     relative = _alternation(relative_table()).replace(r"\ ", r"\s+")
+    anchored = _alternation(anchored_table()).replace(r"\ ", r"\s+")
     number = r"(?P<amount>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|several)"
     patterns = [
         r"(?P<iso>(?P<iy>(?:19|20)\d{2})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\d:])",
@@ -64,7 +72,8 @@ def date_regex() -> re.Pattern:
         rf"{day.replace('day>', 'day2>')}\s+(?:of\s+)?(?P<month2>{_month_alternation()})(?:,?\s+(?P<year2>(?:19|20)\d{{2}})(?!\d))?",
         rf"{phase}(?P<month3>{_month_alternation()})(?:,?\s+(?P<year3>(?:19|20)\d{{2}})(?!\d))?",
         rf"(?P<which>last|this|next|past)?\s*(?P<weekday>{_alternation(WEEKDAYS)})(?:\s+(?:morning|afternoon|evening|night))?",
-        rf"(?P<relative>{relative})",
+        rf"(?P<relative>{relative})",  # first: "the day before yesterday" is not "the day before"
+        rf"(?P<anchored>{anchored})",
         rf"{number}\s+(?P<unit>days?|weeks?|months?|years?)\s+(?:ago|earlier)",
         rf"{phase.replace('phase>', 'phase2>')}(?P<year4>(?:19|20)\d{{2}})(?![\d,.]\d|-|\s*(?:%|km|people))",
     ]
@@ -83,8 +92,14 @@ class DateStage:
         doc, published = analysis.doc, analysis.published
         mentions: list[DateMention] = []
         covered: list[tuple[int, int]] = []
+        last_day = published  # what "the day before" counts from: the last day named so far
         for match in self.regex.finditer(doc.text):
-            when = self.resolve(match, doc, published)
+            if match.group("anchored"):
+                when = self.anchored(match, last_day)
+            else:
+                when = self.resolve(match, doc, published)
+            if when is not None and when.precision == "day" and when.start:
+                last_day = date.fromisoformat(when.start)
             if when is not None:
                 mentions.append(DateMention(start=match.start(), end=match.end(), when=when))
                 covered.append((match.start("body"), match.end()))
@@ -130,6 +145,10 @@ class DateStage:
             year = int(groups["year4"])
             return When(text=text, start=f"{year}-01-01", end=f"{year}-12-31", precision="year")
         return None
+
+    def anchored(self, match: re.Match, anchor: date | None) -> When | None:
+        unit, offset, precision = anchored_table()[" ".join(match.group("anchored").lower().split())]
+        return _shifted(match.group(0), anchor, unit, offset, precision)
 
     def _plausible(self, match: re.Match, doc: Doc) -> bool:
         """Not "May" the verb, not "March" the verb, not a bare year that is a number."""
