@@ -100,8 +100,14 @@ def documents(request: Request) -> Response:
     return _render(request, "documents.html", page=page, outlet=event_filter.outlet, filter=event_filter)
 
 
+def _publisher(report: Report) -> dict:
+    """The one-link chain of a claim the outlet makes itself (records.md)."""
+    return {"source_id": None, "name": report.document.outlet or "publisher", "type": "media",
+            "role": "publisher", "cue": None}
+
+
 def _event_cards(report: Report) -> list[dict]:
-    publisher = {"source_id": None, "name": report.document.outlet or "publisher", "type": "media", "role": "publisher", "cue": None}
+    publisher = _publisher(report)
     cards = []
     for event in report.events:
         chain = [link.to_dict() for link in event.source_chain] or [publisher]
@@ -110,7 +116,7 @@ def _event_cards(report: Report) -> list[dict]:
 
 
 def _figure_cards(report: Report) -> list[dict]:
-    publisher = {"source_id": None, "name": report.document.outlet or "publisher", "type": "media", "role": "publisher", "cue": None}
+    publisher = _publisher(report)
     return [
         {"figure": figure, "chain": [link.to_dict() for link in figure.source_chain] or [publisher]}
         for figure in report.figures

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,10 +65,9 @@ def split_event_key(key: str) -> tuple[str, str] | None:
 class Catalog:
     """Read (and, when writable, add) reports through the store, under one lock."""
 
-    def __init__(self, store: Any, analyzer: Callable[..., Report] | None = None):
+    def __init__(self, store: Any):
         self.store = store
         self.lock = threading.RLock()
-        self.analyzer = analyzer
 
     # -- plumbing -------------------------------------------------------------------------
     def sql(self, query: str, params: list | tuple | None = None) -> list[dict]:
