@@ -104,22 +104,23 @@ class FigureStage:
         core = expr.text[len(expr.modifier or ""):].strip()
         if re.fullmatch(r"(?:19|20)\d{2}", core) and not expr.modifier:
             return False  # a year
-        if span.start > 0:
-            before = doc[span.start - 1]
-            if before.lower_.rstrip(".") in self.kinds.labels or before.lower_ in self.kinds.labels:
-                return False
-            if core.lower() == "one" and before.lower_ in WORDS_BEFORE_ONE:
-                return False
         if core.lower() == "one" and span.end < len(doc) and doc[span.end].lower_ == "of":
             return False  # "one of their vehicles": a selection, not a count
-            if before.text in ("#", "No", "no.") or before.text.endswith("-"):
-                return False
-            # "Formula One", "Channel 24", "Patriot 3": a number that is part of a name.
-            head = _number_token(span)
-            if before.pos_ == "PROPN" and not before.text.endswith("s") and (core[:1].isupper() or head.dep_ in ("compound", "appos", "npadvmod", "nmod")):
-                return False
-        # "1, 2022": the day of a date whose month the sentence split left behind.
-        return not re.match(r",\s*(?:19|20)\d{2}\b", text[expr.end:expr.end + 7])
+        if re.match(r",\s*(?:19|20)\d{2}\b", text[expr.end:expr.end + 7]):
+            return False  # "1, 2022": the day of a date whose month the sentence split left behind
+        return span.start == 0 or not self._labelled(doc[span.start - 1], span, core)
+
+    def _labelled(self, before: Token, span: Span, core: str) -> bool:
+        """Whether the word before makes the number a label or part of a name."""
+        if before.lower_.rstrip(".") in self.kinds.labels or before.lower_ in self.kinds.labels:
+            return True  # "Article 5", "day 100"
+        if core.lower() == "one" and before.lower_ in WORDS_BEFORE_ONE:
+            return True  # "no one", "the one"
+        if before.text in ("#", "No", "no.") or before.text.endswith("-"):
+            return True
+        # "Formula One", "Channel 24", "Patriot 3": a number that is part of a name.
+        head = _number_token(span)
+        return before.pos_ == "PROPN" and not before.text.endswith("s") and (core[:1].isupper() or head.dep_ in ("compound", "appos", "npadvmod", "nmod"))
 
     # --- one figure -----------------------------------------------------------------------
     def figure(self, number: NumberSpan, sentence: Span, text: str, index: int, events: list[Event], ordinal: int) -> Figure | None:
@@ -319,9 +320,7 @@ def counted_noun(head: Token, span: Span) -> Token | None:
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if verb.pos_ in ("VERB", "AUX") and subjects and subjects[0].pos_ == "NOUN":
             return subjects[0]
-    if head.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "appos") and head.pos_ == "NUM":
-        return None
-    return None
+    return None  # the number stands alone ("killed 53"): its verb says what it counts
 
 
 def what_phrase(noun: Token, number: Span) -> str:
