@@ -95,6 +95,11 @@ def test_a_document_whose_analysis_raises_is_rejected(tmp_path, pipeline, monkey
         (row,) = store.sql("SELECT input, reason FROM rejected")
     assert row["input"].endswith("article-03.txt")
     assert row["reason"] == "analysis failed: RuntimeError: stage blew up"
+    monkeypatch.undo()  # the stage is fixed: a re-run stores the document and forgets the rejection
+    with Store.open(tmp_path / "r.db") as store:
+        summary = store.ingest(paths, progress=False)
+        assert (summary.stored, summary.skipped, summary.rejected_total) == (1, 3, 0)
+        assert store.sql("SELECT * FROM rejected") == []
 
 
 # --- property: whatever the bytes, no crash, and every input stored or rejected ---------------

@@ -293,6 +293,8 @@ class _Run:
                 reports.append(decode_report(data))
         self._store(reports, rejected)
         self.record_rejected(rejected)
+        refused = {item.input for item in rejected}
+        self.store.clear_rejected(name for name, data, _ in outcomes if data is not None and name not in refused)
         self.advance(len(outcomes))
 
     def _store(self, reports: list[Report], rejected: list[Rejected]) -> None:

@@ -200,6 +200,13 @@ class Store:
         with self.transaction():
             self.connection.executemany("INSERT OR REPLACE INTO rejected VALUES (?, ?, ?)", rows)
 
+    def clear_rejected(self, inputs: Iterable[str]) -> None:
+        """Forget earlier rejections of inputs that have now been stored (a document whose
+        analysis failed once and succeeded on a later run)."""
+        names = list(dict.fromkeys(inputs))
+        if names:
+            self.connection.execute("DELETE FROM rejected WHERE input IN (SELECT unnest(?::VARCHAR[]))", [names])
+
     def load_parquet(self, directory: Path | str) -> int:
         """Load Parquet files in the tables' layout (``DIR/events/*.parquet``, partitioned
         sub-folders, or ``DIR/events.parquet``); documents already stored are skipped with
