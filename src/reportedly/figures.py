@@ -116,8 +116,10 @@ class FigureStage:
             return True  # "Article 5", "day 100"
         if core.lower() == "one" and before.lower_ in WORDS_BEFORE_ONE:
             return True  # "no one", "the one"
-        if before.text in ("#", "No", "no.") or before.text.endswith("-"):
+        if before.text in ("#", "No", "no.", "No.") or before.text.endswith("-"):
             return True
+        if before.text == "." and before.i > 0 and before.doc[before.i - 1].text in ("No", "no"):
+            return True  # "No. 5" split into three tokens
         # "Formula One", "Channel 24", "Patriot 3": a number that is part of a name.
         head = _number_token(span)
         return before.pos_ == "PROPN" and not before.text.endswith("s") and (core[:1].isupper() or head.dep_ in ("compound", "appos", "npadvmod", "nmod"))
@@ -127,6 +129,8 @@ class FigureStage:
         expr, span = number.expr, number.span
         head = _number_token(span)
         noun = counted_noun(head, span)
+        if noun is not None and noun.pos_ not in ("NOUN", "PROPN", "PRON", "NUM", "ADJ"):
+            noun = None
         kind = self.kind(number, head, noun)
         if kind is None or (head.lower_ == "one" and kind not in ("killed", "injured", "captured", "casualties", "equipment")):
             return None  # "one people", "one soldier said": "one" counts only victims and weapons
