@@ -112,8 +112,8 @@ class KillOnce(WorkerPlugin):
     """Kills its worker process (os._exit) once per cluster, in the middle of a partition.
 
     ``when="analysis"``: while the pipeline runs on the ``after``-th document of the
-    process; ``when="write"``: after the first Parquet file of a partition is in place and
-    before the others. A marker file makes sure only one worker dies, once.
+    process; ``when="write"``: after a partition's events file is in place and before its
+    other files. A marker file makes sure only one worker dies, once.
     """
 
     name = "test-kill-once"
@@ -147,7 +147,7 @@ class KillOnce(WorkerPlugin):
 
             def replace(src, dst):
                 original_replace(src, dst)
-                if str(dst).endswith(".parquet") and "documents" in str(dst) and plugin._claim():
+                if str(dst).endswith(".parquet") and "events" in str(dst) and plugin._claim():
                     os._exit(1)
 
             engine.os.replace = replace  # the engine's os is the process's os module

@@ -310,14 +310,16 @@ def write_partition(output_dir: Path, index: int, reports: list) -> None:
     """One Parquet file per table for this partition, each written whole or not at all.
 
     Every table gets a file, empty or not, so the layout is the same for every partition.
+    ``documents`` goes last: a partition interrupted half-way has no documents rows, and
+    ``load_parquet`` loads child rows only for the documents it loads.
     """
     import pyarrow.parquet as pq
 
     from .. import tables
 
-    for name, table in tables.to_arrow(reports).items():
-        if name not in tables.PARQUET_TABLES:
-            continue
+    arrow = tables.to_arrow(reports)
+    for name in sorted(tables.PARQUET_TABLES, key=lambda table: table == "documents"):
+        table = arrow[name]
         directory = output_dir / name
         directory.mkdir(parents=True, exist_ok=True)
         final = directory / f"part-{index:06d}.parquet"
