@@ -35,6 +35,7 @@ from .records import Span as TextSpan
 
 # Verbs whose object is an event noun they report as done by their subject
 # ("Russia launched an attack", "issued a warning", "held talks").
+RECEIVE_VERBS = {"get", "receive", "obtain", "secure", "accept"}
 LIGHT_VERBS = {
     "launch", "carry", "conduct", "stage", "mount", "begin", "continue", "step", "intensify",
     "resume", "start", "issue", "make", "hold", "have", "announce", "impose", "unleash", "wage",
@@ -84,7 +85,7 @@ TERRITORY_WORDS = {
 }
 AGREEMENT_WORDS = {"agreement", "deal", "treaty", "accord", "memorandum", "pact", "declaration"}
 SANCTION_WORDS = {"sanction", "restriction", "ban", "embargo", "tariff", "penalty", "measure", "limit"}
-DENIAL_OBJECTS = {"claim", "allegation", "accusation", "report", "suggestion", "charge", "idea", "notion", "proposal"}
+DENIAL_OBJECTS = {"concern", "claim", "allegation", "accusation", "report", "suggestion", "charge", "idea", "notion", "proposal"}
 STATE_WORDS = {"state", "republic", "independence", "sovereignty", "government"}
 LABOUR_WORDS = {"general", "worker", "labour", "labor", "union", "miner", "teacher", "national"}
 RECIPIENT_PREPS = {
@@ -106,6 +107,7 @@ RECIPIENT_PREPS = {
 ARMED_SECTORS = {"military", "police", "rebel"}
 STATEMENT_TYPES = {"THREATEN", "REQUEST", "AGREE", "REJECT"}
 # Verbs of wanting and demanding: what they govern is asked for, not done.
+HABITUAL = {"often", "long", "frequently", "repeatedly", "always", "routinely", "regularly", "usually"}
 REQUEST_VERBS = {"want", "demand", "urge", "ask", "insist", "press", "call"}
 YIELD_WORDS = {"withdraw", "release", "cede", "stop", "end", "leave", "free", "return", "halt", "lift", "cease", "surrender"}
 PARTY_SECTORS = {"military", "police", "rebel", "government", "igo", "ngo"}
@@ -159,6 +161,8 @@ class TriggerLexicon:
             if not _pos_ok(entry.pos, token, len(entry.phrase) > 1):
                 continue
             tokens = _phrase_tokens(token, entry.phrase)
+            if tokens is not None and entry.pos == "N" and len(tokens) > 1 and tokens[-1].pos_ not in ("NOUN", "PROPN"):
+                continue  # "drones strike ships" is a verb, not a "drone strike"
             if tokens is not None:
                 found.append((entry, tokens))
         return found
@@ -302,7 +306,7 @@ class EventStage:
         # "threatened to strike Kyiv", "want Russia to withdraw", "ready to meet": one statement;
         # the happening it names did not happen (yet).
         statements = {c.head.i for c in found if c.type in STATEMENT_TYPES}
-        return [c for c in found if not (c.type not in ("AID",) and {g.i for g in _governors(c.head)} & statements and c.head.i not in statements)]
+        return [c for c in found if not (c.type not in ("AID",) and {g.i for g in _complement_governors(c.head)} & statements and c.head.i not in statements)]
 
     def _candidate(self, entry: TriggerEntry, tokens: list[Token], index: int, context: _DocContext) -> Candidate | None:
         head = _syntactic_head(tokens)
@@ -369,7 +373,7 @@ class EventStage:
         if "weapon" in flags and not _object_in(cand, WEAPON_OBJECTS, money=False):
             return False
         if "military" in flags and not (
-            _armed(actor) or _armed(recipient) or _object_in(cand, TROOP_OBJECTS | {"military", "troop"}, money=False)
+            _armed(actor) or (_armed(recipient) and cand.type != "RETREAT") or _object_in(cand, TROOP_OBJECTS | {"military", "troop"}, money=False)
             or any(t.lemma_.lower() == "military" for t in head.lefts)
         ):
             return False
@@ -379,8 +383,10 @@ class EventStage:
             return False
         if "legal" in flags and not any(c.dep_ == "prep" and c.lower_ in ("with", "as") for c in head.children):
             return False
-        if "wants" in flags and _child(head, ("xcomp", "ccomp")) is None:
+        if "wants" in flags and (_child(head, ("xcomp", "ccomp")) is None or not _present(head)):
             return False
+        if cand.type in STATEMENT_TYPES | {"ACCUSE"} and any(c.lower_ in HABITUAL for c in head.children):
+            return False  # "have long accused", "is often accused": a habit, not news
         if "callfor" in flags and _prep_object(head, ("for",)) is None:
             return False
         if "warn" in flags and cand.recipient_token is None:
@@ -574,9 +580,10 @@ def _noun_participants(cand: Candidate) -> None:
             cand.actor_token = _child(governor, ("nsubj",)) or _inherited_subject(governor)
         if cand.recipient_token is None and preps:
             cand.recipient_token = _prep_object(governor, preps)
-    elif head.dep_ == "pobj" and head.head.dep_ == "agent" and cand.recipient_token is None:
-        # "was destroyed in a strike" / "under fire from Russian forces" handled by "from" above.
-        pass
+    elif head.dep_ == "dobj" and governor.lemma_.lower() in RECEIVE_VERBS:
+        # "Ukraine gets military aid from other countries": the subject receives.
+        cand.recipient_token = _child(governor, ("nsubj",)) or _inherited_subject(governor)
+        cand.actor_token = cand.actor_token or _prep_object(governor, ("from",))
     if head.dep_ == "pobj" and head.head.lower_ == "under":
         # "came under fire from Russian forces": the subject of the clause is the target.
         clause = head.head.head
@@ -732,13 +739,25 @@ def _governors(head: Token, limit: int = 4) -> list[Token]:
     chain = []
     current = head
     for _ in range(limit):
-        if current.dep_ in ("xcomp", "ccomp", "pcomp", "dobj", "acomp", "advcl", "pobj", "nsubjpass", "nsubj", "conj") and current.head != current:
+        # advcl is left out: "warned Russia after it launched an attack" does not warn of the attack.
+        if current.dep_ in ("xcomp", "ccomp", "pcomp", "dobj", "acomp", "pobj", "nsubjpass", "nsubj", "conj") and current.head != current:
             current = current.head
             if current.pos_ == "ADP":
                 continue
             chain.append(current)
         else:
             break
+    return chain
+
+
+def _complement_governors(head: Token) -> list[Token]:
+    """Words whose complement an event word is ("threatened [to strike]", "ready [to meet]")."""
+    chain = []
+    current = head
+    while current.dep_ in ("xcomp", "ccomp", "pcomp", "acomp", "pobj", "dobj") and current.head != current and len(chain) < 4:
+        current = current.head
+        if current.pos_ != "ADP":
+            chain.append(current)
     return chain
 
 
@@ -838,6 +857,9 @@ def _fold_restatements(found: list[Candidate]) -> list[Candidate]:
     kept = []
     for cand in found:
         if cand.head.i in objects and types_by_object.get(cand.head.i) == cand.type:
+            continue
+        # "helping to train", "offered to help": the governing word of the same type tells it.
+        if any(g.i in heads and heads[g.i] is not cand and heads[g.i].type == cand.type for g in _complement_governors(cand.head)):
             continue
         noun = heads.get(cand.actor_token.i) if cand.actor_token is not None else None
         if noun is not None and noun is not cand and noun.type == cand.type:
@@ -994,6 +1016,9 @@ def _compatible(first: Candidate, second: Candidate) -> bool:
     if no_parties and not same_mode and (_country(first.recipient) is None or _country(second.recipient) is None):
         return False
     same_actor = _country(first.actor) is not None and _country(first.actor) == _country(second.actor)
+    same_recipient = _country(first.recipient) is not None and _country(first.recipient) == _country(second.recipient)
+    if first.type in ("AID", "REQUEST") and same_actor and same_recipient and first.status == second.status:
+        return True  # "Iran sent drones to Russia" told again with another verb
     if same_actor and first.mode is None and second.mode is None and first.family == second.family:
         return True  # "Russia's invasion" told again later, wherever the sentence is set
     if not _same_or_unknown(_admin1(first.location), _admin1(second.location)):
