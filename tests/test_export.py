@@ -165,9 +165,20 @@ def test_export_command(db, tmp_path, fmt):
         assert len(target.read_bytes().splitlines()) == 3
 
 
-def test_export_of_a_missing_store_fails_cleanly(tmp_path):
+def test_export_of_a_missing_store_or_bad_where_fails_cleanly(db, tmp_path):
     result = CliRunner().invoke(main, ["export", "--db", str(tmp_path / "no.db"), "--format", "csv"])
     assert result.exit_code != 0 and "no store" in result.output
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", "csv", "--where", "no_such_column = 1"])
+    assert result.exit_code == 1 and "cannot export" in result.output and "no_such_column" in result.output
+
+
+def test_store_export_api(db, tmp_path):
+    with Store.open(db, read_only=True) as store:
+        assert store.export("csv", tmp_path / "events.csv", where="type = ?", params=["ASSAULT"]) == 3
+        assert store.export("geojson", tmp_path / "events.geojson", where="outlet = 'third.net'") == 1
+        with pytest.raises(ValueError):
+            store.export("xlsx", tmp_path / "events.xlsx")
+    assert list(pd.read_csv(tmp_path / "events.csv").columns) == ACLED_ORDER + OWN
 
 
 def test_stats_command(db):

@@ -202,3 +202,27 @@ def _sql_quote(path: Path) -> str:
 
 
 FORMATS = ("jsonl", "csv", "geojson", "parquet")
+DEFAULT_PARQUET_DIR = "reportedly-parquet"
+
+
+def export(store: Store, fmt: str, output: str | Path | IO | None = None, where: str | None = None,
+           params: list | None = None) -> int | dict[str, int]:
+    """Export in ``fmt`` to ``output`` (a path, an open file, or None for stdout; a directory
+    for parquet). Returns what the format's writer returns (rows, or rows per table)."""
+    import sys
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "parquet":
+        return export_parquet(store, output or DEFAULT_PARQUET_DIR, where, params)
+    writer = {"jsonl": export_jsonl, "csv": export_csv, "geojson": export_geojson}[fmt]
+    binary = fmt == "jsonl"
+    if output is None:
+        out = sys.stdout.buffer if binary else sys.stdout
+        written = writer(store, out, where, params)
+        out.flush()
+        return written
+    if not isinstance(output, str | Path):
+        return writer(store, output, where, params)
+    with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="") as out:
+        return writer(store, out, where, params)

@@ -339,6 +339,13 @@ class Store:
         names = [d[0] for d in cursor.description or []]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def export(self, fmt: str, output=None, where: str | None = None, params: list | None = None):
+        """Export as jsonl|csv|geojson|parquet to a path, an open file or stdout (see
+        ``reportedly.export``)."""
+        from .export import export
+
+        return export(self, fmt, output, where, params)
+
     def stats(self, top: int | None = 20) -> dict[str, list[dict]]:
         """Event counts by type, country, month, outlet and certainty (largest first; latest
         months first), ``top`` rows each (None: all)."""

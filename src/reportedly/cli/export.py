@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..store import DEFAULT_PATH
@@ -28,24 +26,15 @@ def command(db: str, fmt: str, output: str | None, where: str | None) -> None:
         store = Store.open(db, read_only=True)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+    import duckdb
+
     with store:
-        if fmt == "parquet":
-            written = export.export_parquet(store, output or "reportedly-parquet", where)
-            summary = ", ".join(f"{name} {rows}" for name, rows in written.items())
-            click.echo(f"wrote {output or 'reportedly-parquet'}/: {summary}", err=True)
-            return
-        if fmt == "jsonl":
-            out = open(output, "wb") if output else sys.stdout.buffer
-            writer = export.export_jsonl
-        else:
-            out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-            writer = export.export_csv if fmt == "csv" else export.export_geojson
         try:
-            written = writer(store, out, where)
-        finally:
-            if output:
-                out.close()
-            else:
-                out.flush()
-    if output:
+            written = export.export(store, fmt, output, where)
+        except duckdb.Error as exc:  # a --where that is not valid SQL for these columns
+            raise click.ClickException(f"cannot export: {exc}") from exc
+    if fmt == "parquet":
+        summary = ", ".join(f"{name} {rows}" for name, rows in written.items())
+        click.echo(f"wrote {output or export.DEFAULT_PARQUET_DIR}/: {summary}", err=True)
+    elif output:
         click.echo(f"wrote {written} {'documents' if fmt == 'jsonl' else 'events'} to {output}", err=True)
