@@ -84,6 +84,7 @@ TERRITORY_WORDS = {
     "station", "capital", "settlement", "control", "position", "building", "hill", "bank",
 }
 AGREEMENT_WORDS = {"agreement", "deal", "treaty", "accord", "memorandum", "pact", "declaration"}
+IMPOSING_VERBS = {"impose", "announce", "introduce", "slap", "approve", "unveil", "adopt", "target", "extend", "expand", "place", "aim", "levy", "agree"}
 SANCTION_WORDS = {"sanction", "restriction", "ban", "embargo", "tariff", "penalty", "measure", "limit"}
 DENIAL_OBJECTS = {"concern", "claim", "allegation", "accusation", "report", "suggestion", "charge", "idea", "notion", "proposal"}
 STATE_WORDS = {"state", "republic", "independence", "sovereignty", "government"}
@@ -306,7 +307,7 @@ class EventStage:
         # "threatened to strike Kyiv", "want Russia to withdraw", "ready to meet": one statement;
         # the happening it names did not happen (yet).
         statements = {c.head.i for c in found if c.type in STATEMENT_TYPES}
-        return [c for c in found if not (c.type not in ("AID",) and {g.i for g in _complement_governors(c.head)} & statements and c.head.i not in statements)]
+        return [c for c in found if not ({g.i for g in _complement_governors(c.head)} & statements and c.head.i not in statements)]
 
     def _candidate(self, entry: TriggerEntry, tokens: list[Token], index: int, context: _DocContext) -> Candidate | None:
         head = _syntactic_head(tokens)
@@ -399,6 +400,11 @@ class EventStage:
             return False
         if "sanction" in flags and not _object_in(cand, SANCTION_WORDS, money=False):
             return False
+        if "imposed" in flags and not (
+            head.head.lemma_.lower() in IMPOSING_VERBS
+            or any(c.dep_ in ("acl", "relcl") and c.lemma_.lower() in IMPOSING_VERBS for c in head.children)
+        ):
+            return False  # "US sanctions" as a topic are not news; sanctions announced or imposed are
         if "civilian" in flags and not (actor and actor.sector == "civilian"):
             return False
         if "labour" in flags and not any(t.lemma_.lower() in LABOUR_WORDS for t in head.lefts):
@@ -534,6 +540,8 @@ def _verb_participants(cand: Candidate) -> None:
         if cand.recipient_token is not None and cand.recipient_token.pos_ not in ("NOUN", "PROPN", "PRON"):
             cand.recipient_token = None
         return
+    if subject is not None and subject.lower_ in ("which", "that", "who") and head.dep_ == "relcl":
+        subject = head.head  # "the conflict, which has killed thousands"
     cand.actor_token = subject if subject is not None else _inherited_subject(head)
     if cand.actor_token is not None and cand.actor_token.dep_ == "csubj":
         cand.actor_token = None
@@ -858,6 +866,11 @@ def _fold_restatements(found: list[Candidate]) -> list[Candidate]:
     for cand in found:
         if cand.head.i in objects and types_by_object.get(cand.head.i) == cand.type:
             continue
+        # "poisoned in a chemical attack": the verb and the noun tell one happening.
+        if cand.head.pos_ == "VERB" and any(
+            c.head.dep_ == "pobj" and c.head.head.head == cand.head and c.type == cand.type and c is not cand for c in found
+        ):
+            continue
         # "helping to train", "offered to help": the governing word of the same type tells it.
         if any(g.i in heads and heads[g.i] is not cand and heads[g.i].type == cand.type for g in _complement_governors(cand.head)):
             continue
@@ -1030,7 +1043,9 @@ def _compatible(first: Candidate, second: Candidate) -> bool:
 
 def _aftermath(event: Candidate, later: Candidate) -> bool:
     """A later "killed"/"wounded" or a denial soon after an attack tells that attack again."""
-    if event.type != "ASSAULT" or later.sentence <= event.sentence or later.sentence - event.sentence > 4:
+    if event.type != "ASSAULT" or later.sentence < event.sentence or later.sentence - event.sentence > 4:
+        return False
+    if later.sentence == event.sentence and later.status != "denied":
         return False
     killing = later.head.lemma_.lower() in KILL_TRIGGERS and event.head.lemma_.lower() not in KILL_TRIGGERS
     if not (killing or later.status == "denied"):
@@ -1042,10 +1057,8 @@ def _aftermath(event: Candidate, later: Candidate) -> bool:
 
 def _retold_in_sentence(first: Candidate, second: Candidate) -> bool:
     """Two triggers of one sentence are one happening only when nothing tells them apart."""
-    return (
-        first.mode is not None and first.mode == second.mode
-        and _country(first.actor) is not None and _country(first.actor) == _country(second.actor)
-    )
+    same_kind = (first.mode is not None and first.mode == second.mode) or first.family == second.family
+    return same_kind and _country(first.actor) is not None and _country(first.actor) == _country(second.actor)
 
 
 def _country(actor: Actor | None) -> str | None:
