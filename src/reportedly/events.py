@@ -59,6 +59,8 @@ CASUALTY_WORDS = {
     "surrender": "captured", "abduct": "captured", "kidnap": "captured",
     "missing": "missing",
 }
+# Trigger stems that tell one kind of happening ("the Russian offensive" is the invasion again).
+FAMILIES = {"offe": "inva", "war": "inva"}
 KILL_TRIGGERS = {"kill", "wound", "injure", "murder"}
 # Subjects that make a killing the toll of a happening told elsewhere ("the attack killed 53").
 HAPPENING_NOUNS = {
@@ -257,7 +259,8 @@ class Candidate:
 
     @property
     def family(self) -> str:
-        return self.head.lemma_.lower()[:4]
+        stem = self.head.lemma_.lower()[:4]
+        return FAMILIES.get(stem, stem)
 
 
 class EventStage:
@@ -267,6 +270,7 @@ class EventStage:
         # Hypothetical happenings ("could strike") are analysis, not events, in the gold
         # conventions; they are detected always and kept only on request.
         self.keep_hypothetical = hypothetical
+        self.published: date | None = None
         self.triggers = lexicon_of_triggers()
         self.instruments = instruments()
         self.actor_tables = tables()
@@ -274,6 +278,7 @@ class EventStage:
 
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
+        self.published = analysis.published
         sentences = list(doc.sents)
         actors = DocActors(doc, self.actor_tables)
         context = _DocContext(analysis, sentences, actors)
@@ -334,7 +339,10 @@ class EventStage:
             cand.recipient = actors.resolve(cand.recipient_token, event_type)
             if _is_place_phrase(cand.recipient_token, cand.recipient, context):
                 cand.recipient = None
-        if cand.head.lemma_.lower() in KILL_TRIGGERS and cand.actor_token is not None and cand.actor_token.lemma_.lower() in HAPPENING_NOUNS:
+        subject = cand.actor_token
+        if subject is not None and subject.lower_ in ("which", "that") and subject.head.dep_ == "relcl":
+            subject = subject.head.head
+        if cand.head.lemma_.lower() in KILL_TRIGGERS and subject is not None and subject.lemma_.lower() in HAPPENING_NOUNS:
             cand.aftermath = True
             return cand
         if not self._flags_ok(cand, context):
@@ -449,6 +457,17 @@ class EventStage:
         if cand.type == "ASSAULT" and cand.head.lemma_.lower() == "capture" and cand.actor and cand.actor.sector == "police":
             cand.type, cand.mode = "COERCE", "arrest"  # security agents capturing a person: an arrest
             cand.acled_type, cand.acled_subtype = "Strategic developments", "Arrests"
+        if cand.type == "MOBILIZE" and cand.actor is not None and cand.actor.country:
+            # "Russia sent troops into Ukraine": troops sent into the enemy's country invade it.
+            into = _prep_object(cand.head, ("into",))
+            target = self.actor_tables.country_aliases.find(into.text) if into is not None else []
+            on = self.published
+            if target and self.actor_tables.alliances.opponent(cand.actor.country, on) == target[0].value:
+                cand.type, cand.mode = "ASSAULT", None
+                cand.acled_type, cand.acled_subtype = "Battles", "Armed clash"
+        if cand.type == "ASSAULT" and cand.head.lemma_.lower() == "storm" and cand.actor and cand.actor.sector in ("civilian", "media"):
+            cand.type, cand.mode = "PROTEST", "demo"  # a journalist storming a studio set protests
+            cand.acled_type, cand.acled_subtype = "Protests", "Peaceful protest"
         if cand.type == "MOBILIZE" and cand.head.lemma_.lower() == "test":
             cand.mode = "weapons"
 
@@ -487,6 +506,9 @@ def _descriptive(head: Token) -> bool:
         return False
     if head.dep_ == "amod":
         return True
+    clause_words = {c.dep_ for c in head.children} & {"nsubj", "nsubjpass", "aux", "auxpass", "agent", "dobj"}
+    if head.tag_ == "VBN" and not clause_words and head.dep_ in ("acomp", "pobj", "oprd", "attr", "compound"):
+        return True  # "presented as killed saboteurs"
     return head.dep_ == "acl" and head.tag_ == "VBN" and head.head.dep_ in ("nsubj", "nsubjpass")
 
 
@@ -633,6 +655,8 @@ def _inherited_subject(verb: Token) -> Token | None:
             if controller is not None and controller.pos_ in ("PROPN", "NOUN"):
                 return controller  # "enabled Ukraine to attack", "ordered troops to withdraw"
             subject = _child(parent, ("nsubj",))
+            if subject is None and current.dep_ == "xcomp":
+                subject = _child(parent, ("nsubjpass",))  # "drones were used to target the city"
             if subject is not None and current.dep_ == "acomp":
                 return subject  # "Russia is ready to negotiate"
             if subject is not None and current.dep_ in ("xcomp", "conj"):
