@@ -489,5 +489,9 @@ def cluster_ids(
         if not ids[n]:
             first = min(mentions[i].key for i in groups[n])
             ids[n] = prefix + hashlib.sha1(first.encode()).hexdigest()[:10]
+            salt = 0
+            while ids[n] in used:  # a prior cluster kept this id: its first member moved
+                salt += 1
+                ids[n] = prefix + hashlib.sha1(f"{first}#{salt}".encode()).hexdigest()[:10]
         used.add(ids[n])
     return ids
