@@ -39,7 +39,7 @@ RECEIVE_VERBS = {"get", "receive", "obtain", "secure", "accept"}
 LIGHT_VERBS = {
     "launch", "carry", "conduct", "stage", "mount", "begin", "continue", "step", "intensify",
     "resume", "start", "issue", "make", "hold", "have", "announce", "impose", "unleash", "wage",
-    "repel", "repulse", "order", "approve", "renew", "escalate", "expand", "lead", "plan",
+    "repel", "repulse", "order", "approve", "renew", "escalate", "expand", "lead", "plan", "open",
 }
 # Governing verbs that make what they govern an expectation or opinion, not an event.
 OPINION_VERBS = {"expect", "predict", "anticipate", "fear", "worry", "speculate", "forecast", "hope", "doubt", "imagine", "suggest", "estimate", "risk"}
@@ -384,13 +384,14 @@ class EventStage:
         if "military" in flags and not (
             _armed(actor) or (_armed(recipient) and cand.type != "RETREAT") or _object_in(cand, TROOP_OBJECTS | {"military", "troop"}, money=False)
             or any(t.lemma_.lower() == "military" for t in head.lefts)
+            or (cand.type == "RETREAT" and _prep_object(head, ("from",)) is not None)  # withdrawal from X
         ):
             return False
         if "meet" in flags and not _two_parties(cand):
             return False
         if "phone" in flags and not any(t.lemma_.lower() in ("phone", "video", "telephone") for t in head.lefts):
             return False
-        if "legal" in flags and not any(c.dep_ == "prep" and c.lower_ in ("with", "as") for c in head.children):
+        if "legal" in flags and not any(c.dep_ == "prep" and c.lower_ in ("with", "as", "under") for c in head.children):
             return False
         if "wants" in flags and (_child(head, ("xcomp", "ccomp")) is None or not _present(head)):
             return False
@@ -457,6 +458,11 @@ class EventStage:
         if cand.type == "ASSAULT" and cand.head.lemma_.lower() == "capture" and cand.actor and cand.actor.sector == "police":
             cand.type, cand.mode = "COERCE", "arrest"  # security agents capturing a person: an arrest
             cand.acled_type, cand.acled_subtype = "Strategic developments", "Arrests"
+        if cand.type == "RETREAT" and cand.mode == "withdraw":
+            left = _prep_object(cand.head, ("from",))
+            if left is not None and any(h.value.sector == "igo" for h in self.actor_tables.named.find(left.text)):  # type: ignore[union-attr]
+                cand.type = "SANCTION"  # leaving an organisation in protest: PLOVER SANCTION withdraw
+                cand.acled_type = cand.acled_subtype = None
         if cand.type == "MOBILIZE" and cand.actor is not None and cand.actor.country:
             # "Russia sent troops into Ukraine": troops sent into the enemy's country invade it.
             into = _prep_object(cand.head, ("into",))
@@ -522,7 +528,12 @@ def _syntactic_head(tokens: list[Token]) -> Token:
 
 def _find_participants(cand: Candidate) -> None:
     head = cand.head
-    if head.pos_ in ("NOUN", "PROPN") or (head.pos_ == "ADP" and cand.entry.pos == "*"):
+    if head.pos_ == "ADJ" and head.head.lemma_.lower() == "find":
+        # "a court found Aslin and Pinner guilty": the finder convicts, the found are convicted.
+        finder = head.head
+        cand.actor_token = _child(finder, ("nsubj",))
+        cand.recipient_token = _child(finder, ("dobj",)) or _child(head, ("nsubj",))
+    elif head.pos_ in ("NOUN", "PROPN") or (head.pos_ == "ADP" and cand.entry.pos == "*"):
         _noun_participants(cand)
     else:
         _verb_participants(cand)
@@ -756,9 +767,16 @@ def _has_instrument(cand: Candidate, table: dict[str, Instrument]) -> bool:
 
 
 def _complement_is_event(head: Token, triggers: TriggerLexicon) -> bool:
+    """"accused Kyiv of shelling the plant", "blamed Russia for the attack": a told happening.
+
+    A bare plural ("accused Ukraine of staging atrocities") names no happening: that stays
+    an accusation.
+    """
     for prep in head.children:
         if prep.dep_ == "prep" and prep.lower_ in ("of", "for"):
             for comp in prep.subtree:
+                if comp.pos_ == "NOUN" and not any(c.dep_ in ("det", "poss") for c in comp.children):
+                    continue
                 for entry, _ in triggers.match(comp):
                     if entry.type == "ASSAULT":
                         return True
