@@ -247,6 +247,7 @@ class Candidate:
     hedges: list[str] = field(default_factory=list)
     object_token: Token | None = None
     aftermath: bool = False  # a toll ("the attack killed 53") of a happening told elsewhere
+    kind: str | None = None  # the family of happening when the trigger word does not say it
 
     @property
     def start(self) -> int:
@@ -259,7 +260,7 @@ class Candidate:
 
     @property
     def family(self) -> str:
-        stem = self.head.lemma_.lower()[:4]
+        stem = self.kind or self.head.lemma_.lower()[:4]
         return FAMILIES.get(stem, stem)
 
 
@@ -418,8 +419,8 @@ class EventStage:
             return False
         if "labour" in flags and not any(t.lemma_.lower() in LABOUR_WORDS for t in head.lefts):
             return False
-        if "noxcomp" in flags and (head.dep_ in ("xcomp", "advcl", "acl", "pcomp") or (cand.recipient_token is None and not context.places_in_sentence(cand.sentence))):
-            return False
+        if "noxcomp" in flags and (head.dep_ in ("xcomp", "advcl", "acl", "pcomp") or not context.places_in_clause(cand)):
+            return False  # "fighting" as a verb needs the place it happens in
         if "captive" in flags and not (recipient and (recipient.sector != "other" or cand.recipient_token.ent_type_ == "PERSON")):
             return False
         if "agentonly" in flags and actor is None:
@@ -460,6 +461,8 @@ class EventStage:
             cand.acled_type, cand.acled_subtype = "Strategic developments", "Arrests"
         if cand.type == "RETREAT" and cand.mode == "withdraw":
             left = _prep_object(cand.head, ("from",))
+            if left is None and cand.head.dep_ == "dobj":
+                left = _prep_object(cand.head.head, ("from",))  # "announced its withdrawal on Friday from"
             if left is not None and any(h.value.sector == "igo" for h in self.actor_tables.named.find(left.text)):  # type: ignore[union-attr]
                 cand.type = "SANCTION"  # leaving an organisation in protest: PLOVER SANCTION withdraw
                 cand.acled_type = cand.acled_subtype = None
@@ -469,7 +472,7 @@ class EventStage:
             target = self.actor_tables.country_aliases.find(into.text) if into is not None else []
             on = self.published
             if target and self.actor_tables.alliances.opponent(cand.actor.country, on) == target[0].value:
-                cand.type, cand.mode = "ASSAULT", None
+                cand.type, cand.mode, cand.kind = "ASSAULT", None, "inva"
                 cand.acled_type, cand.acled_subtype = "Battles", "Armed clash"
         if cand.type == "ASSAULT" and cand.head.lemma_.lower() == "storm" and cand.actor and cand.actor.sector in ("civilian", "media"):
             cand.type, cand.mode = "PROTEST", "demo"  # a journalist storming a studio set protests
@@ -961,6 +964,10 @@ class _DocContext:
         if root.dep_ in ("nsubj", "nsubjpass", "poss"):
             return True
         return root.dep_ == "pobj" and root.head.dep_ == "agent"
+
+    def places_in_clause(self, cand: Candidate) -> list[PlaceMention]:
+        start, end = _clause_range(cand.head)
+        return [p for p in self.places_in_sentence(cand.sentence) if start <= p.start < end]
 
     def place_at(self, char: int) -> PlaceMention | None:
         for place in self.places:
