@@ -25,9 +25,12 @@ from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
               help="local: worker processes on this machine; dask: a Dask cluster (--scheduler).")
 @click.option("--scheduler", default=None,
               help="Dask scheduler address (with --engine dask; default: a local cluster of --workers).")
+@click.option("--local-workers", type=click.IntRange(min=1), default=None,
+              help="With --engine dask and no --scheduler: worker processes of the local cluster (default: --workers).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (for scripts).")
 def command(paths: tuple[str, ...], db: str, workers: int, published: str | None, outlet: str | None,
-            max_bytes: int, batch_size: int, engine: str, scheduler: str | None, quiet: bool) -> None:
+            max_bytes: int, batch_size: int, engine: str, scheduler: str | None, local_workers: int | None,
+            quiet: bool) -> None:
     """Analyse PATHS (files, folders, JSONL/CSV, feeds, URLs, '-' for stdin) into the store.
 
     Documents already stored are skipped before analysis, so an interrupted ingest is
@@ -36,7 +39,7 @@ def command(paths: tuple[str, ...], db: str, workers: int, published: str | None
     from ..store import Store
 
     if engine == "dask":
-        _dask(paths, db, workers, published, outlet, scheduler, quiet, max_bytes)
+        _dask(paths, db, local_workers or workers, published, outlet, scheduler, quiet, max_bytes)
         return
     with Store.open(db) as store:
         summary = store.ingest(
