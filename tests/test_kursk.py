@@ -13,9 +13,8 @@ import sys
 
 import pytest
 
-from reportedly.records import Report
-
 from conftest import EXAMPLE, FIXTURES, ROOT
+from reportedly.records import Report
 
 
 def friendly_fire(report: Report):
