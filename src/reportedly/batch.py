@@ -269,7 +269,7 @@ class _Run:
         self.summary.read += 1
         text = self.clean_text(article.text)
         if not text:
-            rejected.append(Rejected(input=name, reason="empty text: nothing left after cleaning"))
+            rejected.append(Rejected(input=name, reason="empty: nothing left after cleaning"))
             return
         doc_id = self.document_id(text)
         if doc_id in self.seen or doc_id in fresh:
