@@ -21,12 +21,13 @@ import functools
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from .data import read_table
 from .hedges import lexicon as hedge_lexicon
 from .pipeline import Analysis
 from .records import Attribution, CueSpan, SourceSpan, Span
-from .sources import SourceResolver
+from .sources import SourceResolver, noun_phrase, trim
 
 OPENING_QUOTES = "“«"
 CLOSING_QUOTES = "”»"
@@ -46,6 +47,8 @@ CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
 # "called for X", "referring to X", "said of X": a preposition that belongs to the cue.
 CONTENT_PREPS = frozenset({"for", "of", "to", "about", "against", "on"})
 TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
+# ", speaking on condition of anonymity", ", facing a stiff challenge": not part of a source.
+STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +204,7 @@ class DocAttributions:
         self._quote_starts = [q[0] for q in self.quotes]
         self.found: list[Found] = []
         self._cue_tokens: set[int] = set()
+        self._pronoun_sources: dict[int, Token] = {}  # cue verb index -> its relative pronoun
 
     # quotes -------------------------------------------------------------------------------
 
@@ -358,7 +362,11 @@ class DocAttributions:
                         end = pobj.i + 1
         if source is not None and start <= source.i < end:
             return
-        self._add(Found(start, end, "verb", content, source, cue, owns=owns))
+        found = Found(start, end, "verb", content, source, cue, owns=owns)
+        pronoun = self._pronoun_sources.get(token.i)
+        if pronoun is not None and source is token.head:
+            found.extra["source_token"] = pronoun
+        self._add(found)
         del doc  # keep the local name short-lived
 
     def _citing(self, token: Token, cue: Cue, head: Token) -> None:
@@ -396,6 +404,7 @@ class DocAttributions:
         for child in token.children:
             if child.dep_ in {"nsubj", "csubj"}:
                 if child.tag_ in {"WP", "WDT"} and token.dep_ == "relcl":
+                    self._pronoun_sources[token.i] = child  # PolNeAR's source span is "who"
                     return token.head, False
                 if child.lemma_.lower() in self.lex.nouns:
                     inner = _noun_source(child)  # "a statement from the ministry said"
@@ -817,14 +826,13 @@ class AttributionStage:
         explicit_parents(found)
         link_media(found, doc, self.lex)
         analysis.sources = resolver.sources()
-        analysis.attributions = [self._record(f, doc, text, resolved.get(f.id)) for f in found]
+        cue_tokens = {i for f in found for i in range(f.cue_start, f.cue_end)}
+        analysis.attributions = [self._record(f, doc, text, resolved.get(f.id), cue_tokens) for f in found]
 
-    def _record(self, f: Found, doc: Doc, text: str, resolved: str | None) -> Attribution:
-        from .sources import noun_phrase
-
+    def _record(self, f: Found, doc: Doc, text: str, resolved: str | None, cue_tokens: set[int]) -> Attribution:
         source = None
         if f.source is not None:
-            np = noun_phrase(f.source)
+            np = source_phrase(f.extra.get("source_token", f.source), cue_tokens)
             source = SourceSpan(text=np.text, start=np.start_char, end=np.end_char, resolved=resolved, source_id=f.source_id)
         cue_span = doc[f.cue_start : f.cue_end]
         content_start, content_end = f.content
@@ -842,6 +850,41 @@ class AttributionStage:
             parent=f.parent,
             hedges=hedges,
         )
+
+
+def source_phrase(head: Token, cue_tokens: set[int]) -> SpacySpan:
+    """The source span as PolNeAR marks it: the noun phrase of ``head`` with its appositions
+    and relative clauses, but never a cue (its own or another attribution's: "X, who also
+    said ...") and not a trailing participle phrase (", speaking on condition of anonymity")."""
+    doc = head.doc
+    phrase = noun_phrase(head)
+    start, end = phrase.start, phrase.end
+    for child in head.rights:
+        if child.i >= end:
+            break
+        subtree = range(child.left_edge.i, child.right_edge.i + 1)
+        if child.dep_ == "acl" and child.tag_ in STOP_PARTICIPLES and doc[child.left_edge.i - 1].text == ",":
+            end = child.left_edge.i
+            break
+        cue = next((i for i in subtree if i in cue_tokens), None)
+        if cue is not None:
+            end = _clause_start(doc[cue], head)
+            break
+    for i in range(start, head.i):
+        if i in cue_tokens:
+            start = i + 1
+    return trim(doc[start:max(end, head.i + 1)])
+
+
+def _clause_start(cue: Token, head: Token) -> int:
+    """Where the clause holding ``cue`` starts inside the phrase of ``head``: the innermost
+    relative clause or participle above the cue, else the head's child that holds it."""
+    current = cue
+    while current.head.i != head.i and current.head.i != current.i:
+        if current.dep_ in {"relcl", "acl"}:
+            return current.left_edge.i
+        current = current.head
+    return current.left_edge.i
 
 
 def _speaker(f: Found, found: list[Found]) -> str | None:
