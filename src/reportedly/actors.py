@@ -287,8 +287,16 @@ class DocActors:
         sent_start = pronoun.sent.start
         earliest = max(0, sent_start - 120)
         want_person = pronoun.lower_ in ("he", "she", "him", "her", "his")
+        # Subjects first: "Two volunteers fought beside Ukrainian forces before they were captured".
+        for roles in (("nsubj", "nsubjpass"), ("pobj", "dobj")):
+            found = self._antecedent_in(pronoun, earliest, roles, want_person)
+            if found is not None:
+                return found
+        return None
+
+    def _antecedent_in(self, pronoun: Token, earliest: int, roles: tuple[str, ...], want_person: bool) -> Token | None:
         for tok in reversed(self.doc[earliest:pronoun.i]):
-            if tok.dep_ not in ("nsubj", "nsubjpass", "pobj", "dobj") or tok.pos_ not in ("NOUN", "PROPN"):
+            if tok.dep_ not in roles or tok.pos_ not in ("NOUN", "PROPN"):
                 continue
             if want_person and tok.ent_type_ != "PERSON":
                 continue

@@ -496,7 +496,7 @@ class EventStage:
         cand.hedges = sorted({h.text for h in self.hedges.in_span(context.doc.text, sent.start_char, sent.end_char)})
         cand.location, cand.location_span = context.location_for(cand)
         cand.when = context.date_for(cand)
-        cand.casualties = _casualties(cand, sent)
+        cand.casualties = _casualties(cand, sent, context.actors)
         if cand.type == "ASSAULT" and cand.acled_type == "Violence against civilians" and cand.recipient and cand.recipient.sector in ARMED_SECTORS:
             cand.acled_type, cand.acled_subtype = "Battles", "Armed clash"
         if cand.type == "ASSAULT" and cand.acled_type == "Battles" and cand.recipient and cand.recipient.sector == "civilian" and cand.mode in (None, "firearms"):
@@ -857,7 +857,7 @@ def _status(head: Token) -> str:
 
 
 # -- casualties -------------------------------------------------------------------------------
-def _casualties(cand: Candidate, sent: Span) -> dict[str, Count]:
+def _casualties(cand: Candidate, sent: Span, actors: DocActors) -> dict[str, Count]:
     found: dict[str, Count] = {}
     for number in numbers.find_numbers(sent):
         span = number.span
@@ -867,11 +867,20 @@ def _casualties(cand: Candidate, sent: Span) -> dict[str, Count]:
         if kind and kind not in found:
             found[kind] = number.count
     lemma = cand.head.lemma_.lower()
-    if not found and cand.recipient_token is not None and lemma in ("kill", "capture", "abduct", "kidnap"):
+    if not found and cand.recipient_token is not None and lemma in ("kill", "capture", "abduct", "kidnap", "surrender"):
         kind = "killed" if lemma == "kill" else "captured"
-        people = _counted_people(cand.recipient_token)
-        if people:
-            found[kind] = Count(min=people, max=people, approx=False, text=cand.recipient_token.text)
+        target = cand.recipient_token
+        if target.pos_ == "PRON":
+            target = actors.antecedent(target) or target  # "before they were captured"
+        if target.dep_ == "attr":
+            target = _child(target.head, ("nsubj",)) or target  # "A, B and C were fighters captured"
+        numbered = [c for c in target.children if c.dep_ == "nummod"]
+        count = numbers.parse_count(numbered[0].text) if numbered else None
+        people = _counted_people(target)
+        if count is not None:
+            found[kind] = count
+        elif people:
+            found[kind] = Count(min=people, max=people, approx=False, text=target.text)
     return found
 
 
