@@ -271,7 +271,6 @@ class EventStage:
         # Hypothetical happenings ("could strike") are analysis, not events, in the gold
         # conventions; they are detected always and kept only on request.
         self.keep_hypothetical = hypothetical
-        self.published: date | None = None
         self.triggers = lexicon_of_triggers()
         self.instruments = instruments()
         self.actor_tables = tables()
@@ -279,7 +278,6 @@ class EventStage:
 
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
-        self.published = analysis.published
         sentences = list(doc.sents)
         actors = DocActors(doc, self.actor_tables)
         context = _DocContext(analysis, sentences, actors)
@@ -348,7 +346,7 @@ class EventStage:
             return cand
         if not self._flags_ok(cand, context):
             return None
-        self._refine_type(cand)
+        self._refine_type(cand, context.published)
         if cand.type is None:
             return None
         self._refine_mode(cand)
@@ -444,7 +442,7 @@ class EventStage:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in cand.head.children)
         return passive and cand.recipient is not None and cand.recipient.sector in ("civilian", "military")
 
-    def _refine_type(self, cand: Candidate) -> None:
+    def _refine_type(self, cand: Candidate, on: date | None) -> None:
         """Type changes that depend on the object: troops sent are a MOBILIZE, not an AID."""
         if cand.type == "REQUEST" and cand.head.lemma_.lower() in REQUEST_VERBS:
             wanted = _child(cand.head, ("xcomp", "ccomp"))
@@ -470,7 +468,6 @@ class EventStage:
             # "Russia sent troops into Ukraine": troops sent into the enemy's country invade it.
             into = _prep_object(cand.head, ("into",))
             target = self.actor_tables.country_aliases.find(into.text) if into is not None else []
-            on = self.published
             if target and self.actor_tables.alliances.opponent(cand.actor.country, on) == target[0].value:
                 cand.type, cand.mode, cand.kind = "ASSAULT", None, "inva"
                 cand.acled_type, cand.acled_subtype = "Battles", "Armed clash"
