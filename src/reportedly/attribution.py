@@ -75,6 +75,7 @@ class CueLexicon:
             if kind in tables:
                 tables[kind].setdefault(lemma, cue)
         self.relay_rank = {row[0]: int(row[1]) for row in read_table("attribution_relay.tsv")}
+        self.not_cues = frozenset(row[0] for row in read_table("attribution_not_cues.tsv"))
 
     def entry(self, lemma: str) -> Cue | None:
         return self.verbs.get(lemma) or self.nouns.get(lemma) or self.adverbs.get(lemma)
@@ -285,6 +286,8 @@ class DocAttributions:
                 self._according_to(token)
             elif pos in {"VERB", "AUX"} and lemma in lex.verbs:
                 self._verb(token, lex.verbs[lemma])
+            elif pos == "VERB" and _takes_that_clause(token) and lemma not in lex.not_cues:
+                self._verb(token, Cue(lemma, "verb", False, "neutral", 0.0))
             elif pos in {"NOUN", "PROPN"} and lemma in lex.nouns:
                 self._noun(token, lex.nouns[lemma])
             elif pos == "ADV" and lemma in lex.adverbs:
@@ -455,8 +458,6 @@ class DocAttributions:
             after = self.adjacent_quote(token.right_edge, after=True)
             if after is not None:
                 return after  # "As Dell said last week in Tel Aviv, “Israel is ...”"
-        if cue.internal_state:
-            return None
         preposition = self._content_preposition(token) if cue.rate >= 0.3 else None
         if preposition is not None:
             return self.subtree(preposition)
@@ -611,6 +612,16 @@ def _is_edge(token: Token, leading: bool) -> bool:
     if leading and text in OPENING_QUOTES + STRAIGHT_QUOTE + "‘":
         return False
     return not (not leading and text in CLOSING_QUOTES + STRAIGHT_QUOTE + "’")
+
+
+def _takes_that_clause(token: Token) -> bool:
+    """A verb with a subject and a "that" clause ("made it clear that", "pledged that"): PolNeAR
+    marks nearly every such verb as a cue, listed or not."""
+    has_subject = any(c.dep_ in {"nsubj", "nsubjpass"} for c in token.children)
+    return has_subject and any(
+        c.dep_ == "ccomp" and c.i > token.i and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in token.children
+    )
 
 
 def _has_aux(token: Token) -> bool:
