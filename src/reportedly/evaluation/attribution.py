@@ -9,6 +9,11 @@ the AttributionStage alone. For each role (source, cue, content):
   the role, micro-averaged over the corpus. PolNeAR gives each token one label, so a
   predicted token keeps only its strongest role (cue, then source, then content).
 
+Our attributions nest (a quote inside a quote, a speech act inside the medium that relays it);
+PolNeAR's do not, so ours are projected onto one layer first (``univocal``): a noun or adverb
+cue framing a reporting verb ("in a statement released by the campaign, X said ...") gives
+way to the verb, then only the outermost attributions are kept.
+
 Default data: ``../shared/eval/polnear/data/dev``.
 """
 
@@ -25,6 +30,7 @@ from . import shared_dir
 
 ROLES = ("cue", "source", "content")
 WORD = re.compile(r"\w+")
+FRAMING_KINDS = frozenset({"noun", "adverb"})
 EDGE = " \t\n\r.,;:!?\"“”‘’'()[]—–-"
 
 
@@ -74,10 +80,16 @@ class Tally:
 def univocal(attributions) -> list:
     """The outermost attributions: PolNeAR labels each token once, so it leaves out attributions
     nested inside another's content (a quote inside a quote); ours are projected the same way."""
+    framing = [a for a in attributions if a.cue.kind in FRAMING_KINDS and any(
+        other.cue.kind == "verb" and a.content.start <= other.cue.start < a.content.end for other in attributions
+    )]
+    # a medium or adverb framing a speech act ("in a statement released by the campaign, X said
+    # ...") is not what PolNeAR marks: the speech act inside it is
+    outer = [a for a in attributions if not any(a is f for f in framing)]
     kept = []
-    for attribution in attributions:
+    for attribution in outer:
         cue = attribution.cue.start
-        if not any(other is not attribution and other.content.start <= cue < other.content.end for other in attributions):
+        if not any(other is not attribution and other.content.start <= cue < other.content.end for other in outer):
             kept.append(attribution)
     return kept
 
