@@ -12,9 +12,8 @@ from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--db", default=DEFAULT_PATH, show_default=True, help="The DuckDB store to write.")
-@click.option("--workers", "-w", "--local-workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Analysis processes (each loads the model once); with --engine dask and no "
-                   "--scheduler, the worker processes of the local Dask cluster.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Analysis processes (each loads the model once).")
 @click.option("--published", help="Publication date (YYYY-MM-DD) for inputs whose metadata lacks one.")
 @click.option("--outlet", help="Outlet name for inputs whose metadata lacks one.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
