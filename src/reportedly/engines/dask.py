@@ -655,7 +655,12 @@ def _mentions_of_files(paths: Iterable[str]) -> list[tuple[str, Any]]:
 
 def store_corroboration(store, corroborated) -> None:
     """Write ``corroborate_dask``'s result into the store's corroboration tables (the ones
-    ``reportedly corroborate`` writes), so ``Store.report`` and the exports attach it."""
+    ``reportedly corroborate`` writes), so ``Store.report`` and the exports attach it.
+
+    It replaces what those tables held: use it when the Parquet directory holds the whole
+    corpus (a store built by one Dask run); a store grown by many runs is corroborated
+    incrementally by ``reportedly corroborate``.
+    """
     from ..corroborate import persist
 
     persist.ensure_tables(store.connection)
