@@ -367,7 +367,7 @@ class DocAttributions:
             return
         found = Found(start, end, "verb", content, source, cue, owns=owns)
         pronoun = self._pronoun_sources.get(token.i)
-        if pronoun is not None and source is token.head:
+        if pronoun is not None and source is not None and source.i == token.head.i:
             found.extra["source_token"] = pronoun
         self._add(found)
         del doc  # keep the local name short-lived
