@@ -100,3 +100,13 @@ def test_kinds_and_values(figures, sentence, text, kind, low, high):
 )
 def test_not_figures(figures, sentence):
     assert _values(figures(sentence)) == []
+
+
+def test_elided_nouns_inherit_the_kind_told_before(figures):
+    found = {f.text: f for f in figures(
+        "Russia has around 900,000 active-duty troops, compared to less than 200,000 in Ukraine. "
+        "With about 280,000 soldiers in its army, Russia's troops more than double Ukraine's 125,600. He owns 3 cats."
+    )}
+    assert (found["less than 200,000"].kind, found["less than 200,000"].value.max) == ("troops", 200000)
+    assert found["125,600"].kind == "troops"
+    assert found["3"].kind == "other"  # a count with its own noun keeps it

@@ -37,6 +37,8 @@ EVENT_TYPES_FOR_KIND = {
 }
 WORDS_BEFORE_ONE = frozenset({"no", "any", "every", "the", "this", "that", "which", "each", "someone", "anyone"})
 MAX_WHAT_TOKENS = 12
+# Words before a lone number that compare it with a count just told ("Ukraine's 125,600").
+ELLIPSIS_CUES = frozenset({"'s", "’s", "than", "compared", "versus", "vs", "vs."})
 CONTAINER_NOUNS = frozenset({"unit", "piece", "item", "batch", "set", "pair", "type", "kind"})
 WHAT_STOPS = frozenset({"according", "said", "says", "say", "reported", "citing"})
 # Verbs that give a total: their subject names what the number counts ("losses stand at 19,000").
@@ -86,6 +88,7 @@ class FigureStage:
                     continue
                 figure = self.figure(number, sentence, text, index, analysis.events, len(figures) + 1)
                 if figure is not None:
+                    _inherit_elided_kind(figure, number.span, figures)
                     figures.append(figure)
         analysis.figures = figures
 
@@ -170,7 +173,8 @@ class FigureStage:
         if cue == "troops" and noun_kind == "people":
             return "troops"
         if noun is None and cue is None:
-            return None if head.lower_ == "one" or number.expr.count.min is None else "other"
+            count = number.expr.count
+            return None if head.lower_ == "one" or (count.min is None and count.max is None) else "other"
         if noun is not None and noun.pos_ == "PRON":
             return None
         if head.lower_ == "one":
@@ -258,6 +262,20 @@ class FigureStage:
             if other_kind in ("killed", "injured") and other_kind != kind:
                 return "casualties"
         return kind
+
+
+def _inherit_elided_kind(figure: Figure, span: Span, earlier: list[Figure]) -> None:
+    """"Russia's 2 million", "compared to less than 200,000": a number whose noun is elided
+    counts what the figure before it in the sentence counts."""
+    if figure.kind != "other" or figure.what:
+        return
+    before = [f for f in earlier if f.sentence == figure.sentence and f.kind != "other"]
+    if not before:
+        return
+    doc = span.doc
+    previous = [t.lower_ for t in doc[max(span.sent.start, span.start - 3):span.start]]
+    if any(word in ELLIPSIS_CUES for word in previous):
+        figure.kind, figure.what = before[-1].kind, before[-1].what
 
 
 def _purpose_kind(verb: Token, kinds: KindTable) -> str | None:
