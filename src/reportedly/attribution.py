@@ -874,7 +874,11 @@ def source_phrase(head: Token, cue_tokens: set[int]) -> SpacySpan:
         if child.i >= end:
             break
         subtree = range(child.left_edge.i, child.right_edge.i + 1)
-        if child.dep_ == "acl" and child.tag_ in STOP_PARTICIPLES and doc[child.left_edge.i - 1].text == ",":
+        after_comma = doc[child.left_edge.i - 1].text == ","
+        if child.dep_ == "acl" and child.tag_ in STOP_PARTICIPLES and after_comma:
+            end = child.left_edge.i
+            break
+        if child.dep_ == "prep" and (child.lower_ == "via" or any(g.dep_ == "pobj" and g.ent_type_ in {"DATE", "TIME"} for g in child.children)):
             end = child.left_edge.i
             break
         cue = next((i for i in subtree if i in cue_tokens), None)
@@ -882,9 +886,18 @@ def source_phrase(head: Token, cue_tokens: set[int]) -> SpacySpan:
             end = _clause_start(doc[cue], head)
             break
     for i in range(start, head.i):
-        if i in cue_tokens:
-            start = i + 1
+        if i in cue_tokens or _is_dash(doc[i]):
+            start = i + 1  # "CLEVELAND - Donald Trump": a dateline is no part of the source
+    if end - 1 > head.i and doc[end - 1].dep_ == "case":
+        end -= 1
+    if head.dep_ != "poss" and doc[head.i + 1:end + 1] and end == head.i + 2 and doc[head.i + 1].dep_ == "case":
+        end = head.i + 1  # "Clinton's claim": the source is "Clinton"
     return trim(doc[start:max(end, head.i + 1)])
+
+
+def _is_dash(token: Token) -> bool:
+    """A dash between words, not the hyphen inside "Lopez-Cantera"."""
+    return token.text in {"—", "–", "--"} or (token.text == "-" and token.i > 0 and bool(token.doc[token.i - 1].whitespace_))
 
 
 def _clause_start(cue: Token, head: Token) -> int:
