@@ -44,8 +44,9 @@ SOURCE_PREPS = frozenset({"from", "by", "with"})
 # Prepositions through which an attribution sits in a medium: "in the video", "on Telegram".
 MEDIUM_PREPS = frozenset({"in", "on"})
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
-# "called for X", "referring to X", "said of X": a preposition that belongs to the cue.
-CONTENT_PREPS = frozenset({"for", "of", "to", "about", "against", "on"})
+# "called for X", "referring to X", "said of X", "agreed with X", "described as X": a preposition
+# that belongs to the cue.
+CONTENT_PREPS = frozenset({"for", "of", "to", "about", "against", "on", "with", "as"})
 TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 # ", speaking on condition of anonymity", ", facing a stiff challenge": not part of a source.
 STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
