@@ -35,7 +35,8 @@ def check_kursk(report: Report) -> None:
     assert "accidentally fired on Russian positions" in evidence
     assert "started shooting at us" in evidence
     assert "opened fire in the wrong direction" in evidence
-    assert event.mentions[0].sentence == event.sentence
+    assert event.sentence in [m.sentence for m in event.mentions]
+    assert "accidentally fired on Russian positions" in event.evidence
     assert (event.actor.country, event.actor.sector) == ("PRK", "military")
     assert (event.recipient.country, event.recipient.sector) == ("RUS", "military")
     assert event.friendly_fire is True

@@ -1177,15 +1177,16 @@ def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event
     location_country = location.country if location else context.country
     actor, recipient = infer_sides(first.type, actor, recipient, location_country, on)
     hedges = sorted({h for c in group for h in c.hedges})
+    primary = _primary_mention(group, mentions)
     return Event(
         id=event_id,
         type=first.type,  # type: ignore[arg-type]
         mode=mode,
         acled_type=acled[0],
         acled_subtype=acled[1],
-        trigger=mentions[0].trigger,
-        sentence=first.sentence,
-        evidence=mentions[0].evidence,
+        trigger=primary.trigger,
+        sentence=primary.sentence,
+        evidence=primary.evidence,
         mentions=mentions,
         actor=actor,
         recipient=recipient,
@@ -1196,6 +1197,30 @@ def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event
         status=_group_status(group),  # type: ignore[arg-type]
         hedges=hedges,
     )
+
+
+def _primary_mention(group: list[Candidate], mentions: list[Mention]) -> Mention:
+    """Where the event is told with the most detail (named participants, place, date,
+    casualties), the earliest such telling on ties; the headline only when nothing else
+    tells it, since a headline compresses what the body details."""
+
+    evidence = {m.sentence: m.evidence for m in mentions}
+
+    def headline(cand: Candidate) -> bool:  # the title line: first, with no closing stop
+        return cand.sentence == 0 and not evidence[0].rstrip("'\"’” ").endswith((".", "!", "?"))
+
+    def detail(cand: Candidate) -> tuple[int, int]:
+        told = sum((
+            cand.actor_token is not None,
+            cand.recipient_token is not None,
+            cand.location is not None,
+            cand.when is not None,
+            bool(cand.casualties),
+        ))
+        return (not headline(cand), told)
+
+    best = max(group, key=lambda cand: (detail(cand), -cand.sentence))
+    return next(m for m in mentions if m.sentence == best.sentence)
 
 
 def _apply_denials(events: list[Event], sentences: list[Span], actors: DocActors) -> None:
