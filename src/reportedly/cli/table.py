@@ -43,7 +43,7 @@ def event_lines(event: Event) -> list[str]:
         f"   {escape(actor_text(event.actor))} → {escape(actor_text(event.recipient))}",
         "   " + escape(" · ".join(where)),
         "   [dim]chain:[/] " + escape(chain_text(event.source_chain)),
-        f"   [dim]{len(event.mentions)} mention(s); first: “{escape(event.evidence[:160])}”[/]",
+        f"   [dim]{len(event.mentions)} mention(s); told most fully in: “{escape(event.evidence[:160])}”[/]",
     ]
 
 
