@@ -9,9 +9,11 @@ subprocess so that neither inherits the other's memory or warm caches:
 * baseline: bare spaCy, the same model, ``nlp.pipe(texts, n_process=W)`` over the same texts.
 
 Reported: documents/s and words/s (input documents over wall time, model loads included),
-the ratio ingest/baseline, and peak RSS of the main process and of the largest worker.
-The machine may be shared: compare the ratio (both measured under the same load), not the
-absolute speeds, across runs. Results are printed and appended as JSON lines to --output.
+CPU seconds of all processes (documents per CPU-second), the ratio ingest/baseline in wall
+and in CPU time, and peak RSS of the main process and of the largest worker. On a shared
+machine the wall-time ratio moves with everyone else's load between the two measurements;
+the CPU ratio is the one to compare. Results are printed and appended as JSON lines to
+--output.
 
     .venv/bin/python benchmarks/throughput.py --n 1000 --n 10000 --n all --workers 2
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -87,20 +91,39 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def watch_memory(process: subprocess.Popen, every: float = 0.5) -> dict[str, float]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def watch(process: subprocess.Popen, every: float = 0.2) -> dict[str, float]:
     """Poll a process and its descendants (workers, forkserver) until it exits: the peak RSS
-    of the main process and of the largest other process, in MB."""
+    of the main process and of the largest other process (MB), and the descendants' CPU
+    seconds (the main process reports its own). CPU time is what to compare on a machine
+    shared with other work: wall time depends on everyone else's load."""
     peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     while process.poll() is None:
         for pid in [process.pid, *_descendants(process.pid)]:
             peaks[pid] = max(peaks.get(pid, 0), _peak_kb(pid))
+            cpu[pid] = max(cpu.get(pid, 0.0), _cpu_seconds(pid))
         time.sleep(every)
     others = [kb for pid, kb in peaks.items() if pid != process.pid]
     return {
         "main_mb": round(peaks.get(process.pid, 0) / 1024, 1),
         "worker_mb": round(max(others, default=0) / 1024, 1),
         "processes": 1 + len(others),
+        "descendants_cpu_s": round(sum(v for pid, v in cpu.items() if pid != process.pid), 2),
     }
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_ingest(subset: str, workers: int) -> dict:
@@ -114,7 +137,7 @@ def run_ingest(subset: str, workers: int) -> dict:
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds, "stored": summary.stored, "rejected": dict(summary.rejected),
-        "events": counts["events"], "figures": counts["figures"],
+        "events": counts["events"], "figures": counts["figures"], "main_cpu_s": own_cpu_seconds(),
     }
 
 
@@ -128,7 +151,7 @@ def run_baseline(subset: str, workers: int) -> dict:
     tokens = 0
     for doc in nlp.pipe(texts, n_process=workers, batch_size=32):
         tokens += len(doc)
-    return {"seconds": time.perf_counter() - started, "tokens": tokens}
+    return {"seconds": time.perf_counter() - started, "tokens": tokens, "main_cpu_s": own_cpu_seconds()}
 
 
 def measure(kind: str, subset: Path, workers: int) -> dict:
@@ -138,12 +161,14 @@ def measure(kind: str, subset: Path, workers: int) -> dict:
             [sys.executable, __file__, "--measure", kind, "--subset", str(subset), "--workers", str(workers)],
             stdout=out, stderr=err, text=True,
         )
-        memory = watch_memory(process)
+        watched = watch(process)
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{kind} failed:\n{err.read()[-3000:]}")
-        return {**json.loads(out.read().strip().splitlines()[-1]), **memory}
+        result = {**json.loads(out.read().strip().splitlines()[-1]), **watched}
+        result["cpu_s"] = round(result["main_cpu_s"] + result["descendants_cpu_s"], 2)
+        return result
 
 
 def bench(corpus: Path, n: int | None, workers: int, skip_baseline: bool) -> dict:
@@ -163,6 +188,7 @@ def bench(corpus: Path, n: int | None, workers: int, skip_baseline: bool) -> dic
             "spacy_docs_per_s": round(documents / baseline["seconds"], 2),
             "spacy_words_per_s": round(words / baseline["seconds"]),
             "ratio_ingest_to_spacy": round(baseline["seconds"] / ingest["seconds"], 3),
+            "ratio_cpu": round(baseline["cpu_s"] / ingest["cpu_s"], 3),
             "baseline": baseline,
         })
     return result
@@ -174,15 +200,17 @@ def print_result(result: dict) -> None:
         f"N={result['n']:>6} words={result['words']:>9} workers={result['workers']}  "
         f"ingest {result['ingest_docs_per_s']:7.2f} docs/s {result['ingest_words_per_s']:>7} words/s "
         f"(stored {ingest['stored']}, rejected {sum(ingest['rejected'].values())}, "
-        f"{ingest['seconds']:.0f} s; peak RSS main {ingest['main_mb']:.0f} MB, worker {ingest['worker_mb']:.0f} MB)",
+        f"{ingest['seconds']:.0f} s wall, {ingest['cpu_s']:.0f} s CPU = {result['n'] / ingest['cpu_s']:.2f} docs/CPU-s; "
+        f"peak RSS main {ingest['main_mb']:.0f} MB, worker {ingest['worker_mb']:.0f} MB)",
         flush=True,
     )
     if "baseline" in result:
         baseline = result["baseline"]
         print(
             f"{'':>31}spaCy  {result['spacy_docs_per_s']:7.2f} docs/s {result['spacy_words_per_s']:>7} words/s "
-            f"({baseline['seconds']:.0f} s; peak RSS main {baseline['main_mb']:.0f} MB, "
-            f"worker {baseline['worker_mb']:.0f} MB)  ratio ingest/spaCy {result['ratio_ingest_to_spacy']:.3f}",
+            f"({baseline['seconds']:.0f} s wall, {baseline['cpu_s']:.0f} s CPU = {result['n'] / baseline['cpu_s']:.2f} docs/CPU-s; "
+            f"peak RSS main {baseline['main_mb']:.0f} MB, worker {baseline['worker_mb']:.0f} MB)\n"
+            f"{'':>31}ratio ingest/spaCy: wall {result['ratio_ingest_to_spacy']:.3f}, CPU {result['ratio_cpu']:.3f}",
             flush=True,
         )
 
