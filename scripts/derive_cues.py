@@ -27,6 +27,9 @@ MIN_FREQ = 3
 MIN_RATE = 0.15
 # Parts of speech a cue head can have, in the order we prefer them inside one cue span.
 HEAD_POS = ("VERB", "NOUN", "ADJ", "ADV", "PUNCT")
+# Light-verb cues: a noun or adjective closed by one of these prepositions.
+LIGHT_POS = frozenset({"NOUN", "ADJ"})
+LIGHT_PREPS = frozenset({"about", "on", "of", "for", "to", "with", "over", "against", "behind"})
 KIND_OF_POS = {"VERB": "verb", "NOUN": "noun", "ADJ": "verb", "ADV": "adverb", "PUNCT": "punctuation"}
 
 
@@ -56,6 +59,41 @@ def cue_head(tokens) -> tuple[str, str] | None:
     return None
 
 
+def light_word(token) -> tuple[str, str] | None:
+    """(lemma, pos) of a noun or adjective followed by its preposition ("support for",
+    "questions about", "critical of"): the shape of a light-verb cue."""
+    doc = token.doc
+    if token.pos_ not in LIGHT_POS or token.i + 1 >= len(doc) or doc[token.i + 1].lower_ not in LIGHT_PREPS:
+        return None
+    return token.lemma_.lower(), token.pos_
+
+
+def light_head(span) -> tuple[str, str] | None:
+    """The noun or adjective before a cue span's closing preposition ("raised questions about")."""
+    words = [t for t in span if not t.is_space and not t.is_punct]
+    if len(words) < 2 or words[-1].lower_ not in LIGHT_PREPS:
+        return None
+    return light_word(words[-2])
+
+
+def write_light(light_cue, light_overall, out: Path) -> None:
+    excluded = {row[0] for row in table("attribution_not_cues.tsv")}  # "attack on" is physical in war news
+    rows = []
+    for (lemma, pos), freq in light_cue.items():
+        rate = freq / max(light_overall[(lemma, pos)], freq)
+        if freq >= MIN_FREQ and rate >= MIN_RATE and lemma not in excluded:
+            rows.append((lemma, pos, freq, rate))
+    rows.sort(key=lambda r: (-r[2], r[0]))
+    with out.open("w", encoding="utf-8") as handle:
+        handle.write("# Light-verb cue words, derived by scripts/derive_cues.py from PolNeAR train: a noun or\n")
+        handle.write("# adjective that, followed by a preposition, closes a cue span (\"raised questions about\",\n")
+        handle.write("# \"has thrown his support behind\", \"is critical of\").\n")
+        handle.write("# lemma<TAB>pos<TAB>frequency<TAB>cue_rate (share of its uses before a preposition inside a cue)\n")
+        for lemma, pos, freq, rate in rows:
+            handle.write(f"{lemma}\t{pos}\t{freq}\t{rate:.3f}\n")
+    print(f"{len(rows)} light cue words written to {out}")
+
+
 def table(name: str) -> list[list[str]]:
     rows = []
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
@@ -82,6 +120,8 @@ def main() -> None:
     for ann in files:
         stem = ann.stem.rsplit("_", 1)[0]
         texts.append(((args.polnear / "text" / f"{stem}.txt").read_text(encoding="utf-8"), ann))
+    light_cue: collections.Counter[tuple[str, str]] = collections.Counter()
+    light_overall: collections.Counter[tuple[str, str]] = collections.Counter()
     with nlp.select_pipes(enable=["tok2vec", "tagger", "attribute_ruler", "lemmatizer"]):
         for doc, ann in nlp.pipe(texts, as_tuples=True, batch_size=16):
             for token in doc:
@@ -91,11 +131,18 @@ def main() -> None:
                     overall[(lemma, KIND_OF_POS[pos])] += 1
                 if token.lower_ == "according":
                     overall[("according to", "according_to")] += 1
+                light = light_word(token)
+                if light:
+                    light_overall[light] += 1
             for start, end in read_spans(ann, "Cue"):
                 span = doc.char_span(start, end, alignment_mode="expand")
                 head = cue_head(span) if span is not None else None
                 if head:
                     as_cue[head] += 1
+                light = light_head(span) if span is not None else None
+                if light:
+                    light_cue[light] += 1
+    write_light(light_cue, light_overall, args.out.parent / "attribution_light_cues.tsv")
 
     internal = {row[0] for row in table("attribution_internal_state.tsv")}
     stance = {row[0]: row[1] for row in table("attribution_stance.tsv")}

@@ -263,3 +263,28 @@ def test_kursk_sources_and_nesting(pipeline, stage):
     assert chain == ["captured Russian soldier", "Ukrainian military intelligence", "Victoria", "L'Independent"]
     officials = by_cue(analysis, "report")
     assert officials.source.resolved == "Ukrainian military officials"
+
+
+# -- PolNeAR span conventions ------------------------------------------------------------------
+
+
+def test_light_verb_cue_runs_to_its_preposition(attribute):
+    analysis = attribute("The regional governor has thrown his support behind the new ceasefire plan.")
+    support = by_cue(analysis, "has thrown his support behind")
+    assert support.source.text == "The regional governor"
+    assert support.content.text == "the new ceasefire plan"
+
+
+def test_relative_pronoun_is_the_source_span(attribute):
+    analysis = attribute("Villagers, who say the shelling began at dawn, have left the town.")
+    say = by_cue(analysis, "say")
+    assert say.source.text == "who"
+    assert "shelling began at dawn" in say.content.text
+
+
+def test_source_phrase_stops_before_another_cue(attribute):
+    analysis = attribute(
+        "Olena Kovalenko, a local official who said the bridge was hit, told reporters that the road was closed."
+    )
+    told = by_cue(analysis, "told")
+    assert told.source.text == "Olena Kovalenko, a local official"

@@ -47,6 +47,8 @@ CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
 # "called for X", "referring to X", "said of X", "agreed with X", "described as X": a preposition
 # that belongs to the cue.
 CONTENT_PREPS = frozenset({"for", "of", "to", "about", "against", "on", "with", "as"})
+# The prepositions that close a light-verb cue ("support behind", "questions about").
+LIGHT_PREPS = frozenset({"about", "on", "of", "for", "to", "with", "over", "against", "behind"})
 TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 # ", speaking on condition of anonymity", ", facing a stiff challenge": not part of a source.
 STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
@@ -77,6 +79,8 @@ class CueLexicon:
                 tables[kind].setdefault(lemma, cue)
         self.relay_rank = {row[0]: int(row[1]) for row in read_table("attribution_relay.tsv")}
         self.not_cues = frozenset(row[0] for row in read_table("attribution_not_cues.tsv"))
+        # light-verb cue words ("questions about", "critical of"): lemma -> part of speech
+        self.light = {row[0]: row[1] for row in read_table("attribution_light_cues.tsv")}
 
     def entry(self, lemma: str) -> Cue | None:
         return self.verbs.get(lemma) or self.nouns.get(lemma) or self.adverbs.get(lemma)
@@ -278,6 +282,9 @@ class DocAttributions:
 
     def run(self) -> list[Found]:
         lex = self.lex
+        for token in self.doc:  # first, so the light verb is not taken as a cue of its own
+            if token.pos_ in {"NOUN", "ADJ"} and lex.light.get(token.lemma_.lower()) == token.pos_:
+                self._light(token)
         for token in self.doc:
             lemma = token.lemma_.lower()
             pos = token.pos_
@@ -314,6 +321,33 @@ class DocAttributions:
         self.found.append(found)
 
     # cue families ---------------------------------------------------------------------------
+
+    def _light(self, token: Token) -> None:
+        """A light verb with a cue noun or adjective and its preposition: "raised questions
+        about X", "has thrown his support behind X", "is critical of X"; the verb's subject speaks."""
+        doc = self.doc
+        if token.i + 1 >= len(doc):
+            return
+        prep = doc[token.i + 1]
+        verb = token.head
+        if token.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head  # "came out in support of X"
+        elif token.dep_ not in {"dobj", "attr", "acomp", "oprd"}:
+            return
+        if prep.lower_ not in LIGHT_PREPS or prep.head.i not in {token.i, verb.i}:
+            return  # the parse may hang "behind X" on the verb
+        target = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None)
+        if target is None or verb.pos_ not in {"VERB", "AUX"} or verb.i > token.i:
+            return
+        source, _passive = self._verb_source(verb)
+        if source is None:
+            return
+        start = _cue_extent(verb)[0]
+        if start <= source.i <= prep.i:
+            return
+        content = self.with_quotes(*self.subtree(target), token.idx)
+        cue = Cue(token.lemma_.lower(), "verb", False, "neutral", 0.0)
+        self._add(Found(start, prep.i + 1, "verb", content, source, cue))
 
     def _according_to(self, token: Token) -> None:
         to = self.doc[token.i + 1]
