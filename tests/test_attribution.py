@@ -288,3 +288,10 @@ def test_source_phrase_stops_before_another_cue(attribute):
     )
     told = by_cue(analysis, "told")
     assert told.source.text == "Olena Kovalenko, a local official"
+
+
+def test_naming_verb_takes_object_and_complement(attribute):
+    analysis = attribute("The mayor called the evacuation order “premature and dangerous.”")
+    called = by_cue(analysis, "called")
+    assert "evacuation order" in called.content.text
+    assert "premature and dangerous" in called.content.text

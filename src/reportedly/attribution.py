@@ -39,6 +39,8 @@ CUE_LEFT_DEPS = frozenset({"aux", "auxpass", "neg"})
 CUE_RIGHT_DEPS = frozenset({"prt"})
 # Verbs whose direct object is the addressee, not the content ("told reporters").
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "brief", "urge", "call", "thank", "warn", "remind", "assure"})
+# Verbs whose object and its complement together are the content ("called the plan 'a sham'").
+NAMING_VERBS = frozenset({"call", "label", "brand", "deem", "name", "dub"})
 # Prepositions that introduce a noun cue's source: "a statement from", "a report by".
 SOURCE_PREPS = frozenset({"from", "by", "with"})
 # Prepositions through which an attribution sits in a medium: "in the video", "on Telegram".
@@ -497,6 +499,12 @@ class DocAttributions:
         if preposition is not None:
             return self.subtree(preposition)
         objects = [c for c in token.children if c.dep_ in {"dobj", "oprd"}]
+        complements = [c for c in token.children if c.dep_ in {"oprd", "xcomp", "ccomp"} and c.i > token.i]
+        if objects and complements and cue.lemma in NAMING_VERBS:
+            # "called Florida's standards 'strong'": the object and what it is called
+            start = self.subtree(objects[0])[0]
+            end = self.subtree(complements[-1])[1]
+            return self.with_quotes(start, end, cue_char)
         if objects and cue.lemma not in ADDRESSEE_VERBS and objects[0].pos_ != "PRON":
             start, end = self.subtree(objects[0])
             return self.with_quotes(start, end, cue_char)
