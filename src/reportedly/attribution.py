@@ -500,10 +500,11 @@ class DocAttributions:
             return self.subtree(preposition)
         objects = [c for c in token.children if c.dep_ in {"dobj", "oprd"}]
         complements = [c for c in token.children if c.dep_ in {"oprd", "xcomp", "ccomp"} and c.i > token.i]
-        if objects and complements and cue.lemma in NAMING_VERBS:
+        if objects and cue.lemma in NAMING_VERBS:
             # "called Florida's standards 'strong'": the object and what it is called
-            start = self.subtree(objects[0])[0]
-            end = self.subtree(complements[-1])[1]
+            start, end = self.subtree(objects[0])
+            if complements:
+                end = max(end, self.subtree(complements[-1])[1])
             return self.with_quotes(start, end, cue_char)
         if objects and cue.lemma not in ADDRESSEE_VERBS and objects[0].pos_ != "PRON":
             start, end = self.subtree(objects[0])
