@@ -31,8 +31,12 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
 def fixture_articles() -> list[Article]:
-    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
-    return [Article(**row) for row in rows]
+    """The fixture's articles as the readers make them (as both engines see them)."""
+    from reportedly.ingest import read_inputs
+
+    articles = list(read_inputs([str(FIXTURE)]))
+    assert all(isinstance(a, Article) for a in articles)
+    return articles
 
 
 def partitions_of(articles: list[Article], size: int) -> list[engine.Partition]:
@@ -211,22 +215,29 @@ def test_a_bad_document_is_rejected_and_its_partition_survives(client, tmp_path)
 
 
 @pytest.mark.parametrize("when", ["analysis", "write"])
-def test_a_worker_killed_mid_run_loses_and_doubles_nothing(local_records, tmp_path, when):
+def test_a_worker_killed_mid_run_loses_and_doubles_nothing(local_records, local_store, tmp_path, when):
+    from reportedly.store import Store
+
     distributed = pytest.importorskip("distributed")
     marker = tmp_path / "killed"
-    output = tmp_path / "out"
+    output, db = tmp_path / "out", tmp_path / "killed.db"
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
     )
     with cluster, distributed.Client(cluster) as dask_client:
         dask_client.register_plugin(KillOnce(str(marker), when))
-        summaries = engine.run_partitions(dask_client, partitions_of(fixture_articles(), 5), str(output))
+        summary = engine.run_dask_ingest(
+            [str(FIXTURE)], db, client=dask_client, output_dir=output, partition_size=5,
+        )
     assert marker.exists()  # a worker really died
-    assert len(summaries) == 8 and sum(s.documents for s in summaries) == 40
+    assert (summary.partitions, summary.read, summary.stored, summary.rejected_total) == (8, 40, 40, 0)
     records = read_output(output)
     ids = records["documents"].column("id").to_pylist()
-    assert len(ids) == len(set(ids)) == 40  # every document stored once
+    assert len(ids) == len(set(ids)) == 40  # every document written once
     assert comparable(records) == local_records
+    with Store.open(db, read_only=True) as store:
+        assert store.sql("SELECT count(*) AS n, count(DISTINCT id) AS d FROM documents") == [{"n": 40, "d": 40}]
+    assert store_records(db) == store_records(local_store)  # and stored once, as the local engine does
 
 
 def store_records(db: Path) -> dict[str, list[tuple]]:
