@@ -501,30 +501,42 @@ def run_dask_ingest(
     keep = output_dir is not None
     directory = Path(output_dir) if keep else Path(f"{os.fspath(db_path)}.dask-{uuid.uuid4().hex[:8]}")
     directory.mkdir(parents=True, exist_ok=True)
-    with Store.open(db_path) as store:
-        known = KnownIds(store.document_ids())
-        own_client, cluster = (None, None) if client else connect(scheduler, local_workers)
-        active = client or own_client
-        try:
-            partitions = plan_partitions(
-                inputs, partition_size, published=published, outlet=outlet, max_bytes=max_bytes,
+    try:
+        with Store.open(db_path) as store:
+            known = KnownIds(store.document_ids())
+            summaries, workers = _run_on_cluster(
+                client, scheduler, local_workers, directory, known,
+                partitions=plan_partitions(
+                    inputs, partition_size, published=published, outlet=outlet, max_bytes=max_bytes,
+                ),
+                retries=retries, max_bytes=max_bytes,
             )
-            summaries = run_partitions(active, partitions, str(directory), known, retries=retries, max_bytes=max_bytes)
-            workers = len(active.scheduler_info()["workers"])
-        finally:
-            if own_client is not None:
-                own_client.close()
-            if cluster is not None:
-                cluster.close()
-        stored = store.load_parquet(directory)
-        rejected = [item for summary in summaries for item in summary.rejected]
-        store.add_rejected(rejected)
-    if not keep:
-        shutil.rmtree(directory, ignore_errors=True)
+            stored = store.load_parquet(directory)
+            store.add_rejected([item for summary in summaries for item in summary.rejected])
+    finally:
+        if not keep:  # a failed run leaves no staging directory either; re-running redoes it
+            shutil.rmtree(directory, ignore_errors=True)
     total = summarise(summaries, workers, stored)
     total.output_dir = str(directory) if keep else ""
     total.seconds = time.perf_counter() - started
     return total
+
+
+def _run_on_cluster(
+    client: Client | None, scheduler: str | None, local_workers: int, directory: Path,
+    known: KnownIds, *, partitions: Iterable[Partition], retries: int, max_bytes: int,
+) -> tuple[list[PartitionSummary], int]:
+    """Run the partitions on ``client``, or on a cluster connected (and closed) here."""
+    own_client, cluster = (None, None) if client else connect(scheduler, local_workers)
+    active = client or own_client
+    try:
+        summaries = run_partitions(active, partitions, str(directory), known, retries=retries, max_bytes=max_bytes)
+        return summaries, len(active.scheduler_info()["workers"])
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def summarise(summaries: list[PartitionSummary], workers: int, stored: int) -> DaskIngestSummary:
