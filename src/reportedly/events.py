@@ -1009,8 +1009,10 @@ class _DocContext:
         inside = [d for d in dates if clause[0] <= d.start < clause[1]]
         if inside:
             return min(inside, key=lambda d: abs(d.start - cand.start)).when
-        if self.published is None or not _present(cand.head):
-            return None  # a past happening with no date of its own: the text does not say when
+        if self.published is None or not _ongoing(cand.head):
+            # a past, habitual or present-perfect happening with no date of its own
+            # ("has sought", "strike", "has been helping"): the text does not say when
+            return None
         month = self.published.isoformat()[:7]
         return When(text="", start=month, end=month, precision="month")
 
@@ -1034,6 +1036,19 @@ def _present(head: Token) -> bool:
     if tags & {"VBD"}:
         return False
     return bool(tags & {"VBZ", "VBP"})
+
+
+def _ongoing(head: Token) -> bool:
+    """Told as going on at publication: "is/are" + participle ("are now stationed",
+    "is building up", "are closing in"), not the present perfect ("has massed") nor the
+    simple present of headlines and habits ("drones strike", "Ukraine gets aid")."""
+    verb = head
+    if head.pos_ in ("NOUN", "PROPN"):
+        verb = head.head
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lemma_ == "have" or a.tag_ in ("VBD", "MD") for a in auxiliaries):
+        return False
+    return verb.tag_ in ("VBG", "VBN") and any(a.lemma_ == "be" and a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
 
 
 def _participant_ranges(cand: Candidate) -> list[tuple[int, int]]:
