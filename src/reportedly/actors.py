@@ -276,7 +276,7 @@ class DocActors:
             if key in sectors:
                 return sectors[key]
         for tok in tokens:  # titles and modifiers: "President Zelensky", "military officials"
-            if tok is not head and tok.dep_ in ("compound", "amod", "nmod") and tok.lemma_.lower() in sectors:
+            if tok != head and tok.dep_ in ("compound", "amod", "nmod") and tok.lemma_.lower() in sectors:
                 found = sectors[tok.lemma_.lower()]
                 if found in ("government", "military", "police", "media"):
                     return found

@@ -580,7 +580,7 @@ def _verb_participants(cand: Candidate) -> None:
         cand.actor_token = None
     preps = RECIPIENT_PREPS.get(cand.type, ())
     recipient = None
-    for token in [head, *(t for t in cand.tokens if t is not head)]:  # "opened fire on X": on hangs off "fire"
+    for token in [head, *(t for t in cand.tokens if t != head)]:  # "opened fire on X": on hangs off "fire"
         recipient = recipient or (_prep_object(token, preps) if preps else None)
     if cand.type in ("AID", "AGREE", "REQUEST", "CONSULT", "COOPERATE", "SUPPORT"):
         if dative is not None:
@@ -834,11 +834,11 @@ def _status(head: Token) -> str:
         return "negated"
     for tok in [head, *_governors(head)]:
         lemma = tok.lemma_.lower()
-        if tok is not head and lemma in DENY_VERBS and not _negated(tok):
+        if tok != head and lemma in DENY_VERBS and not _negated(tok):
             return "denied"
-        if tok is not head and lemma in THREAT_VERBS:
+        if tok != head and lemma in THREAT_VERBS:
             return "threatened"
-        if tok is not head and _negated(tok) and tok.pos_ in ("VERB", "AUX"):
+        if tok != head and _negated(tok) and tok.pos_ in ("VERB", "AUX"):
             return "negated"
         auxes = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
         marks = {c.lower_ for c in tok.children if c.dep_ == "mark"}
@@ -846,9 +846,9 @@ def _status(head: Token) -> str:
             return "future"
         if auxes & MODALS or "if" in marks:
             return "hypothetical"
-        if tok is not head and lemma in FUTURE_VERBS - {"agree", "offer"} and head.pos_ == "VERB" and head.dep_ == "xcomp":
+        if tok != head and lemma in FUTURE_VERBS - {"agree", "offer"} and head.pos_ == "VERB" and head.dep_ == "xcomp":
             return "future"
-        if tok.pos_ == "VERB" and tok is not head and tok.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pcomp"):
+        if tok.pos_ == "VERB" and tok != head and tok.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pcomp"):
             break
     return "asserted"
 
