@@ -197,6 +197,20 @@ def test_date_mention_in_the_sentence(pipeline, stage):
     assert event.date.start == "2024-03-11"
 
 
+def test_date_on_the_verb_the_event_hangs_from(pipeline, stage):
+    text = "Zelensky on Thursday praised his troops and issued a warning to Russia."
+    start = text.index("on Thursday")
+    dates = [DateMention(start=start, end=start + 11, when=When(text="on Thursday", start="2024-03-14", end="2024-03-14"))]
+    event = only(events_of(pipeline, stage, text, dates=dates), "THREATEN")
+    assert event.date.start == "2024-03-14"
+
+
+def test_past_event_without_date_has_none(pipeline, stage):
+    text = "Russia has massed troops along the border."
+    event = only(events_of(pipeline, stage, text), "MOBILIZE")
+    assert event.date is None
+
+
 def test_present_tense_without_date_falls_back_to_the_month(pipeline, stage):
     text = "Around 3,000 Russian soldiers are now stationed near the border."
     event = only(events_of(pipeline, stage, text), "MOBILIZE")

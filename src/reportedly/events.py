@@ -1009,12 +1009,39 @@ class _DocContext:
         inside = [d for d in dates if clause[0] <= d.start < clause[1]]
         if inside:
             return min(inside, key=lambda d: abs(d.start - cand.start)).when
+        governing = [d for d in dates if self._dates_governor(d, cand.head)]
+        if governing:
+            return min(governing, key=lambda d: abs(d.start - cand.start)).when
         if self.published is None or not _ongoing(cand.head):
             # a past, habitual or present-perfect happening with no date of its own
             # ("has sought", "strike", "has been helping"): the text does not say when
             return None
         month = self.published.isoformat()[:7]
         return When(text="", start=month, end=month, precision="month")
+
+
+    def _dates_governor(self, mention: DateMention, head: Token) -> bool:
+        """A date on a verb the event word hangs from, short of reported speech: "Zelenskyy on
+        Thursday ... issued a warning", "appeared on Friday to reject", "talks resumed on
+        Thursday"; not "said on Friday that troops had shelled" (the saying's date)."""
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None:
+            return False
+        anchor = span.root
+        while anchor.dep_ in ("pobj", "prep", "npadvmod", "compound", "amod") and anchor.head != anchor:
+            anchor = anchor.head
+        anchor = anchor.head if anchor.head != anchor else anchor
+        return anchor in _date_chain(head)
+
+
+def _date_chain(head: Token) -> set[Token]:
+    """The event word and the words it hangs from up to a clause of reported speech."""
+    chain = {head}
+    token = head
+    while token.head != token and token.dep_ not in ("ccomp", "parataxis", "relcl", "acl"):
+        token = token.head
+        chain.add(token)
+    return chain
 
 
 def _document_country(analysis: Analysis) -> str | None:
