@@ -84,5 +84,14 @@ def test_attacker_inferred_from_the_sides_of_the_war():
     assert infer_sides("ASSAULT", None, None, "FR", date(2022, 7, 30)) == (None, None)
 
 
+def test_unnamed_target_of_an_attack_is_the_country_where_it_is_hit():
+    attacker = Actor(text="Russian forces", name="Russian armed forces", country="RUS", sector="military")
+    actor, recipient = infer_sides("ASSAULT", attacker, None, "UA", date(2022, 7, 30))
+    assert (actor.country, recipient.country, recipient.text) == ("RUS", "UKR", "")
+    # the attacker's own country is not its target, and no war in France
+    assert infer_sides("ASSAULT", attacker, None, "RU", date(2022, 7, 30))[1] is None
+    assert infer_sides("ASSAULT", attacker, None, "FR", date(2022, 7, 30))[1] is None
+
+
 def test_alpha3():
     assert (alpha3("UA"), alpha3("RU"), alpha3(None)) == ("UKR", "RUS", None)

@@ -384,6 +384,11 @@ def infer_sides(event_type: str, actor: Actor | None, recipient: Actor | None, l
     where = alpha3(location_country)
     if recipient is not None and recipient.country is None and recipient.sector in ("civilian", "other") and where:
         recipient = Actor(text=recipient.text, name=recipient.name, country=where, sector=recipient.sector)
+    if recipient is None and where and sides.opponent(where, on) and (actor is None or actor.country != where):
+        # an attack with no target named, in a warring country's place ("shelling hit
+        # Mykolaiv", "an airstrike on an apartment block"): it is that country that is hit
+        info = tables().countries.get(where)
+        recipient = Actor(text="", name=info.name if info else where, country=where, sector="other")
     if actor is None or actor.country is None:
         target = recipient.country if recipient is not None and recipient.country else where
         enemy = sides.opponent(target, on)
