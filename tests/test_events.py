@@ -211,6 +211,20 @@ def test_past_event_without_date_has_none(pipeline, stage):
     assert event.date is None
 
 
+def test_a_capital_as_the_party_of_a_threat_stands_for_its_country(pipeline, stage):
+    text = "President Biden threatened Moscow with more sanctions."
+    places = [place("Moscow", text, "Moscow", "RU-MOW", country="RU", precision="city")]
+    event = only(events_of(pipeline, stage, text, places=places), "THREATEN")
+    assert (event.actor.country, event.recipient.country) == ("USA", "RUS")
+
+
+def test_aid_recipient_on_the_object(pipeline, stage):
+    text = "Canada will provide a further aid package to Ukraine."
+    places = [place("Ukraine", text, "Ukraine", None, precision="country")]
+    event = only(events_of(pipeline, stage, text, places=places), "AGREE")
+    assert event.recipient.country == "UKR"
+
+
 def test_present_tense_without_date_falls_back_to_the_month(pipeline, stage):
     text = "Around 3,000 Russian soldiers are now stationed near the border."
     event = only(events_of(pipeline, stage, text), "MOBILIZE")

@@ -26,7 +26,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from . import numbers
-from .actors import DocActors, friendly_fire, infer_sides, tables
+from .actors import DocActors, alpha3, friendly_fire, infer_sides, tables
 from .data import read_table
 from .hedges import lexicon
 from .pipeline import Analysis, DateMention, PlaceMention
@@ -91,6 +91,8 @@ SANCTION_WORDS = {"sanction", "restriction", "ban", "embargo", "tariff", "penalt
 DENIAL_OBJECTS = {"concern", "claim", "allegation", "accusation", "report", "suggestion", "charge", "idea", "notion", "proposal"}
 STATE_WORDS = {"state", "republic", "independence", "sovereignty", "government"}
 LABOUR_WORDS = {"general", "worker", "labour", "labor", "union", "miner", "teacher", "national"}
+# Types whose target may be a place that is only where it happened (a town shelled, taken, left).
+PLACE_TARGET_TYPES = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "RETREAT", "CONSULT"})
 RECIPIENT_PREPS = {
     "ASSAULT": ("on", "against", "at", "upon", "into", "toward", "towards", "of"),
     "COERCE": ("on", "against", "of"),
@@ -337,7 +339,7 @@ class EventStage:
         if cand.recipient_token is not None:
             cand.recipient = actors.resolve(cand.recipient_token, event_type)
             if _is_place_phrase(cand.recipient_token, cand.recipient, context):
-                cand.recipient = None
+                cand.recipient = _seat_of_power(cand, context)
         subject = cand.actor_token
         if subject is not None and subject.lower_ in ("which", "that") and subject.head.dep_ == "relcl":
             subject = subject.head.head
@@ -587,6 +589,8 @@ def _verb_participants(cand: Candidate) -> None:
             recipient = dative
         elif recipient is None and obj is not None and _looks_like_party(obj):
             recipient = obj
+        elif recipient is None and obj is not None and cand.type in ("AID", "AGREE"):
+            recipient = _prep_object(obj, ("to",))  # "provide a package to Ukraine"
     elif recipient is None or cand.type in ("ASSAULT", "COERCE", "SANCTION", "THREATEN", "ACCUSE", "RETREAT", "REJECT"):
         recipient = obj if obj is not None else recipient
     cand.recipient_token = recipient
@@ -696,6 +700,19 @@ def _is_place_phrase(token: Token, actor: Actor | None, context: _DocContext) ->
     if place is None:
         return token.ent_type_ in ("LOC", "FAC") and not (actor and actor.country)
     return place.location.precision != "country"
+
+
+def _seat_of_power(cand: Candidate, context: _DocContext) -> Actor | None:
+    """A city as the party of a political exchange ("aid to Kyiv", "threatened Moscow") stands
+    for its country's government; a place hit, taken or left is where, not whom."""
+    if cand.type in PLACE_TARGET_TYPES or cand.recipient is None:
+        return None
+    place = context.place_at(cand.recipient_token.idx)
+    country = cand.recipient.country or (alpha3(place.location.country) if place else None)
+    if country is None:
+        return None
+    recipient = cand.recipient
+    return Actor(text=recipient.text, name=recipient.name, country=country, sector="government")
 
 
 def _is_party(actor: Actor | None) -> bool:
