@@ -225,6 +225,16 @@ def test_aid_recipient_on_the_object(pipeline, stage):
     assert event.recipient.country == "UKR"
 
 
+def test_quoted_pronoun_retelling_is_a_mention_of_the_attack(pipeline, stage):
+    text = (
+        "Chechen fighters opened fire on Russian positions near the river, a captured soldier said. "
+        "“I think they hit three of our men.”"
+    )
+    assaults = [e for e in events_of(pipeline, stage, text) if e.type == "ASSAULT"]
+    assert len(assaults) == 1
+    assert [m.sentence for m in assaults[0].mentions] == [0, 1]
+
+
 def test_present_tense_without_date_falls_back_to_the_month(pipeline, stage):
     text = "Around 3,000 Russian soldiers are now stationed near the border."
     event = only(events_of(pipeline, stage, text), "MOBILIZE")

@@ -1196,6 +1196,10 @@ def _merge(candidates: list[Candidate], context: _DocContext) -> list[Event]:
             if earlier:
                 earlier[-1].append(cand)
             continue
+        retold = _witness_retelling(cand, groups, context)
+        if retold is not None:
+            retold.append(cand)
+            continue
         for group in groups:
             if all(_compatible(member, cand) for member in group):
                 group.append(cand)
@@ -1206,6 +1210,28 @@ def _merge(candidates: list[Candidate], context: _DocContext) -> list[Event]:
     for number, group in enumerate(groups, start=1):
         events.append(_event(f"e{number}", group, context))
     return events
+
+
+THIRD_PERSON = frozenset({"they", "he", "she", "it"})
+QUOTE_MARKS = ("“", '"', "‘", "'")
+
+
+def _witness_retelling(cand: Candidate, groups: list[list[Candidate]], context: _DocContext) -> list[Candidate] | None:
+    """"I believe they ended up hitting two of our own.": a quoted attack whose attacker is only
+    a pronoun, told within two sentences of an attack already told, is the witness retelling
+    that attack, not a new one."""
+    subject = cand.actor_token
+    if cand.type != "ASSAULT" or subject is None or subject.pos_ != "PRON" or subject.lower_ not in THIRD_PERSON:
+        return None
+    if not context.sentences[cand.sentence].text.lstrip().startswith(QUOTE_MARKS):
+        return None
+    for group in reversed(groups):
+        last = max(member.sentence for member in group)
+        if group[0].type == "ASSAULT" and cand.sentence - 2 <= last < cand.sentence:
+            same_mode = cand.mode is None or any(member.mode in (None, cand.mode) for member in group)
+            if same_mode and cand.status == group[0].status:
+                return group
+    return None
 
 
 def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event:
