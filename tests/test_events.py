@@ -235,6 +235,13 @@ def test_quoted_pronoun_retelling_is_a_mention_of_the_attack(pipeline, stage):
     assert [m.sentence for m in assaults[0].mentions] == [0, 1]
 
 
+def test_request_recipient_is_the_subject_of_what_is_demanded(pipeline, stage):
+    text = "The Kremlin demanded that Moldova officially declare itself a neutral country."
+    places = [place("Moldova", text, "Moldova", None, country="MD", precision="country")]
+    event = only(events_of(pipeline, stage, text, places=places), "REQUEST")
+    assert event.recipient.country == "MDA"
+
+
 def test_present_tense_without_date_falls_back_to_the_month(pipeline, stage):
     text = "Around 3,000 Russian soldiers are now stationed near the border."
     event = only(events_of(pipeline, stage, text), "MOBILIZE")

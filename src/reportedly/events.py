@@ -591,9 +591,18 @@ def _verb_participants(cand: Candidate) -> None:
             recipient = obj
         elif recipient is None and obj is not None and cand.type in ("AID", "AGREE"):
             recipient = _prep_object(obj, ("to",))  # "provide a package to Ukraine"
+        if recipient is None and cand.type == "REQUEST":
+            recipient = _demanded_of(head)
     elif recipient is None or cand.type in ("ASSAULT", "COERCE", "SANCTION", "THREATEN", "ACCUSE", "RETREAT", "REJECT"):
         recipient = obj if obj is not None else recipient
     cand.recipient_token = recipient
+
+
+def _demanded_of(head: Token) -> Token | None:
+    """"demanded that Ukraine declare itself neutral": who is asked is the subject of what is asked."""
+    clause = _child(head, ("ccomp",))
+    subject = _child(clause, ("nsubj",)) if clause is not None else None
+    return subject if subject is not None and _looks_like_party(subject) else None
 
 
 def _noun_participants(cand: Candidate) -> None:
