@@ -242,6 +242,12 @@ def test_request_recipient_is_the_subject_of_what_is_demanded(pipeline, stage):
     assert event.recipient.country == "MDA"
 
 
+def test_a_toll_belongs_to_the_attack_not_to_the_accusation(pipeline, stage):
+    text = "A missile strike killed 12 people in what EU leaders condemned as a war crime."
+    accusations = [e for e in events_of(pipeline, stage, text) if e.type != "ASSAULT"]
+    assert accusations and all(e.casualties.killed is None for e in accusations)
+
+
 def test_present_tense_without_date_falls_back_to_the_month(pipeline, stage):
     text = "Around 3,000 Russian soldiers are now stationed near the border."
     event = only(events_of(pipeline, stage, text), "MOBILIZE")

@@ -495,7 +495,9 @@ class EventStage:
         cand.hedges = sorted({h.text for h in self.hedges.in_span(context.doc.text, sent.start_char, sent.end_char)})
         cand.location, cand.location_span = context.location_for(cand)
         cand.when = context.date_for(cand)
-        cand.casualties = _casualties(cand, sent, context.actors)
+        # a toll counts an attack's victims; an accusation or arrest in the same sentence
+        # ("killed 18 in what G7 leaders branded a war crime") only retells it
+        cand.casualties = _casualties(cand, sent, context.actors) if cand.type == "ASSAULT" else {}
         if cand.type == "ASSAULT" and cand.acled_type == "Violence against civilians" and cand.recipient and cand.recipient.sector in ARMED_SECTORS:
             cand.acled_type, cand.acled_subtype = "Battles", "Armed clash"
         if cand.type == "ASSAULT" and cand.acled_type == "Battles" and cand.recipient and cand.recipient.sector == "civilian" and cand.mode in (None, "firearms"):
