@@ -248,6 +248,12 @@ def test_a_toll_belongs_to_the_attack_not_to_the_accusation(pipeline, stage):
     assert accusations and all(e.casualties.killed is None for e in accusations)
 
 
+def test_state_just_reached_takes_the_month(pipeline, stage):
+    text = "A fuel depot near the town has been destroyed by Russian missiles."
+    event = only(events_of(pipeline, stage, text), "ASSAULT")
+    assert (event.date.start, event.date.precision) == ("2024-03", "month")
+
+
 def test_present_tense_without_date_falls_back_to_the_month(pipeline, stage):
     text = "Around 3,000 Russian soldiers are now stationed near the border."
     event = only(events_of(pipeline, stage, text), "MOBILIZE")

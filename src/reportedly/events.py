@@ -1095,14 +1095,18 @@ def _present(head: Token) -> bool:
 
 def _ongoing(head: Token) -> bool:
     """Told as going on at publication: "is/are" + participle ("are now stationed",
-    "is building up", "are closing in"), not the present perfect ("has massed") nor the
+    "is building up", "are closing in") or a present perfect passive ("has been destroyed");
+    not the active present perfect ("has massed") nor the
     simple present of headlines and habits ("drones strike", "Ukraine gets aid")."""
     verb = head
     if head.pos_ in ("NOUN", "PROPN"):
         verb = head.head
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    if any(a.lemma_ == "have" or a.tag_ in ("VBD", "MD") for a in auxiliaries):
+    if any(a.tag_ in ("VBD", "MD") for a in auxiliaries):
         return False
+    if any(a.lemma_ == "have" for a in auxiliaries):
+        # a state just reached ("has been destroyed") is news of the day; "has massed" is not
+        return verb.tag_ == "VBN" and any(a.dep_ == "auxpass" and a.lower_ == "been" for a in auxiliaries)
     return verb.tag_ in ("VBG", "VBN") and any(a.lemma_ == "be" and a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
 
 
