@@ -46,6 +46,10 @@ def test_kursk_incursion_date(dates):
         ("In 2014 Russia annexed Crimea.", "In 2014", ("2014-01-01", "2014-12-31", "year")),
         ("Prices rose last month.", "last month", ("2024-10-01", "2024-10-31", "month")),
         ("The decree was signed on 2023-05-17.", "on 2023-05-17", ("2023-05-17", "2023-05-17", "day")),
+        # a future word elsewhere in the sentence does not move this date forward
+        ("Russian forces shelled Kharkiv on Wednesday, due to tensions that will persist.", "on Wednesday",
+         ("2024-11-06", "2024-11-06", "day")),
+        ("The president is due to visit Kyiv on Tuesday.", "on Tuesday", ("2024-11-12", "2024-11-12", "day")),
     ],
 )
 def test_expressions(dates, sentence, expression, expected):

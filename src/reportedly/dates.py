@@ -235,11 +235,23 @@ def _overlaps(entity: Span, covered: list[tuple[int, int]]) -> bool:
 
 
 def _future_context(doc: Doc, start: int, end: int) -> bool:
+    """Whether the verb the expression hangs from speaks of the future ("will meet on
+    Thursday", "is due to visit on Friday", "the upcoming talks on Monday"). Only that verb
+    and the words between it and the date count: a "will" or "due to" elsewhere in the
+    sentence says nothing about when this date falls."""
     tokens = doc.char_span(start, end, alignment_mode="expand")
     if not tokens:
         return False
-    sentence = tokens[0].sent
-    return any(t.lower_ in FUTURE_CUES for t in sentence)
+    words: set[str] = set()
+    token = tokens.root
+    while token.pos_ not in ("VERB", "AUX") and token.head != token:
+        token = token.head
+        words.add(token.lower_)
+    words.add(token.lower_)
+    words.update(c.lower_ for c in token.children if c.dep_ in ("aux", "auxpass", "amod"))
+    if token.dep_ == "xcomp":  # "plans to visit", "is due to visit", "scheduled to meet"
+        words.add(token.head.lower_)
+    return bool(words & FUTURE_CUES)
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
