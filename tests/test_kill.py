@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -60,6 +61,18 @@ def start_killable_ingest(script: Path, folder: Path, db: Path, workers: int) ->
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
+def group_empties(group: int, timeout: float = 30) -> bool:
+    """True once no process of the group is left (the workers noticed their parent died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def run_ingest(folder: Path, db: Path, workers: int) -> None:
     """A plain `python -m reportedly ingest` run to the end (in a subprocess like the killed
     run, so that both analyse with the same code)."""
@@ -98,8 +111,12 @@ def test_sigkill_mid_run_then_rerun_equals_a_clean_run(tmp_path, workers):
     process = start_killable_ingest(script, folder, db, workers)
     try:
         wait_for_stored(process, KILL_AFTER)
+        os.kill(process.pid, signal.SIGKILL)  # the ingest process only: its workers must follow
+        process.wait()
+        assert group_empties(process.pid), "worker processes outlived the killed ingest"
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         process.stdout.close()
         process.stderr.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import multiprocessing
+import os
 import threading
 import time
 from collections import Counter
@@ -103,12 +104,26 @@ def _analyse_one(pipeline: Pipeline, article: Article, name: str) -> Outcome:
 _worker_pipeline: Pipeline | None = None
 
 
-def _init_worker() -> None:
-    """Worker initializer: the one model load of this process."""
+def _init_worker(parent_pid: int | None = None) -> None:
+    """Worker initializer: the one model load of this process, and a watch on the ingest
+    process (a worker of a SIGKILLed ingest would otherwise wait for work forever)."""
     global _worker_pipeline
     from .pipeline import Pipeline
 
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True, name="parent-watch").start()
     _worker_pipeline = Pipeline()
+
+
+def _exit_with(parent_pid: int, every: float = 1.0) -> None:
+    while True:
+        time.sleep(every)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
 
 
 def _worker_analyse(payload: bytes, labels: list[str]) -> list[Outcome]:
@@ -149,7 +164,10 @@ class WorkerPool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context, initializer=_init_worker)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.context,
+            initializer=_init_worker, initargs=(os.getpid(),),
+        )
 
     def _restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
