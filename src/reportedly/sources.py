@@ -252,7 +252,9 @@ class SourceResolver:
                 if cluster.proper and lower in cluster.words:
                     return cluster
             return None
-        determiner = span[0].lower_ if len(span) else ""
+        if not len(span):
+            return None  # an empty source span (a source trimmed to nothing) starts no cluster
+        determiner = span[0].lower_
         if determiner not in DEFINITE and span[0].pos_ != "PROPN":
             return None  # "a source", "another official": a new source
         lemma = head.lemma_.lower()
