@@ -49,7 +49,10 @@ def event_lines(event: Event) -> list[str]:
 
 def figure_lines(figure: Figure) -> list[str]:
     value = figure.value
-    bounds = f"min {value.min}, max {value.max}" + (", approx" if value.approx else "")
+    def bound(number: int | None) -> str:
+        return "open" if number is None else f"{number:,}"
+
+    bounds = f"min {bound(value.min)}, max {bound(value.max)}" + (", approx" if value.approx else "")
     hedges = f" · hedges: {', '.join(figure.hedges)}" if figure.hedges else ""
     return [
         f"[bold]{figure.id}[/] [magenta]{escape(figure.text)}[/] {figure.kind} — {escape(figure.what)} ({bounds})"
