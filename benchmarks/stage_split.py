@@ -23,7 +23,7 @@ from pathlib import Path
 
 from reportedly.ingest import read_inputs
 from reportedly.ingest.clean import clean_text
-from reportedly.pipeline import Analysis, Pipeline, make_document, parse_published
+from reportedly.pipeline import Analysis, Pipeline, make_document
 from reportedly.records import Article, decode_report, encode
 from reportedly.store import Store
 from throughput import corpus_dir
@@ -68,7 +68,7 @@ def split(articles: list[Article], batch_size: int = 32) -> tuple[Clock, int]:
     clock.restart()
     for doc, document in docs:
         clock.lap("parse")  # nlp.pipe parses lazily, a batch at a time
-        analysis = Analysis(doc=doc, document=document, published=parse_published(document.published))
+        analysis = Analysis(doc=doc, document=document)
         for name, stage in zip(pipeline.stage_names, pipeline.stages, strict=True):
             stage(analysis)
             clock.lap(name)

@@ -27,6 +27,7 @@ from .records import (
     Report,
     Source,
     When,
+    iso_date,
 )
 
 
@@ -61,6 +62,10 @@ class Analysis:
     dates: list[DateMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.published is None:
+            self.published = iso_date(self.document.published)
 
     def to_report(self) -> Report:
         return Report(
@@ -98,13 +103,8 @@ def document_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def parse_published(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+# The publication date of a Document (kept under this name for the stages and tests).
+parse_published = iso_date
 
 
 def make_document(article: Article, text: str) -> Document:
@@ -131,7 +131,7 @@ class Pipeline:
         self.stages: list[Stage] = [build_stage(name) for name in self.stage_names]
 
     def run_stages(self, doc: Doc, document: Document) -> Report:
-        analysis = Analysis(doc=doc, document=document, published=parse_published(document.published))
+        analysis = Analysis(doc=doc, document=document)
         for stage in self.stages:
             stage(analysis)
         return analysis.to_report()

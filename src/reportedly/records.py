@@ -7,6 +7,7 @@ Field names and value sets are the contract; more fields may be added, never ren
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 import msgspec
@@ -240,6 +241,16 @@ class Rejected(Record, kw_only=True):
 
     input: str
     reason: str
+
+
+def iso_date(value: str | None) -> date | None:
+    """The date of an ISO string (``2024-11-08``, or a longer date-time); None when it is not one."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 _encoder = msgspec.json.Encoder()

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from .records import ChainLink, Count, Event, Figure, Report, encode
+from .records import ChainLink, Count, Event, Figure, Report, encode, iso_date
 
 SCHEMA_VERSION = 1
 
@@ -160,16 +160,6 @@ def create_table_sql(table: str) -> str:
 # --- row builders ---------------------------------------------------------------------
 
 
-def to_date(value: str | None) -> date | None:
-    """A DATE from an ISO string (``2024-11-08``, or longer); None when it is not one."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _json(value) -> str:
     return encode(value).decode("utf-8")
 
@@ -216,8 +206,8 @@ def event_row(doc_id: str, event: Event) -> dict:
         row[f"location_{field}"] = getattr(location, field) if location is not None else None
     row.update({
         "date_text": when.text if when else None,
-        "date_start": to_date(when.start) if when else None,
-        "date_end": to_date(when.end) if when else None,
+        "date_start": iso_date(when.start) if when else None,
+        "date_end": iso_date(when.end) if when else None,
         "date_precision": when.precision if when else None,
     })
     for kind in ("killed", "injured", "captured", "missing"):
@@ -289,7 +279,7 @@ def document_row(report: Report, ingested_at: datetime | None = None) -> dict:
     d = report.document
     return {
         "id": d.id, "external_id": d.external_id, "url": d.url, "outlet": d.outlet,
-        "title": d.title, "author": d.author, "published": to_date(d.published),
+        "title": d.title, "author": d.author, "published": iso_date(d.published),
         "language": d.language, "word_count": d.word_count, "text": d.text,
         "record": _json(report),
         "ingested_at": ingested_at or datetime.now(UTC).replace(tzinfo=None),

@@ -275,9 +275,9 @@ def run(gold_paths: list[Path], shared: Path, verbose: bool = False) -> Tally:
 
 def _run_stages(pipeline, doc, document, tally: Tally):
     """The pipeline's stages one by one: a stage that fails on a document is reported, not fatal."""
-    from ..pipeline import Analysis, parse_published
+    from ..pipeline import Analysis
 
-    analysis = Analysis(doc=doc, document=document, published=parse_published(document.published))
+    analysis = Analysis(doc=doc, document=document)
     for name, stage in zip(pipeline.stage_names, pipeline.stages, strict=True):
         try:
             stage(analysis)
