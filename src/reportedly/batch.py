@@ -10,7 +10,13 @@ documents only, and the next run picks up where it stopped.
 
 Bad input never stops a batch: unreadable inputs arrive as ``Rejected`` from the readers,
 a document whose analysis raises is rejected as ``analysis failed: ...``, and every
-rejection is recorded in the store's ``rejected`` table with its reason.
+rejection is recorded in the store's ``rejected`` table with its reason. A document that
+hangs its worker (no batch finished within ``timeout`` seconds) is found by re-running the
+batches in flight one document at a time, and rejected as ``analysis timed out``.
+
+Memory stays flat over long runs: each batch is analysed inside ``nlp.memory_zone()``
+(spaCy frees the strings and lexemes a batch added), and the worker processes are
+replaced every ``recycle_after`` documents each, as a guard against any other growth.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
@@ -39,6 +45,12 @@ if TYPE_CHECKING:
 # A worker's answer for one article: (label, encoded Report or None, error or None).
 Outcome = tuple[str, bytes | None, str | None]
 
+# Seconds without any batch finishing before the workers are taken to be hung. A batch of
+# 32 articles takes seconds; one 5 MB document takes about a minute.
+DEFAULT_TIMEOUT = 300.0
+# Documents a worker analyses before it is replaced by a fresh process (one model load).
+DEFAULT_RECYCLE_AFTER = 4000
+
 _article_list_decoder = msgspec.json.Decoder(list[Article])
 
 
@@ -52,6 +64,7 @@ class IngestSummary:
     rejected: Counter = field(default_factory=Counter)  # reason kind -> count
     words: int = 0
     seconds: float = 0.0
+    restarts: int = 0  # worker pools replaced: recycled, or after a crash or a hang
 
     @property
     def rejected_total(self) -> int:
@@ -70,6 +83,7 @@ class IngestSummary:
             "read": self.read, "stored": self.stored, "skipped": self.skipped,
             "rejected": dict(self.rejected), "words": self.words,
             "seconds": round(self.seconds, 3), "docs_per_second": round(self.docs_per_second, 2),
+            "restarts": self.restarts,
         }
 
 
@@ -85,12 +99,14 @@ def analyse_batch(pipeline: Pipeline, articles: list[Article], labels: list[str]
     """Reports for a batch through ``nlp.pipe``; when one document raises, the rest of the
     batch is analysed one by one so that only the failing document is rejected."""
     outcomes: list[Outcome] = []
-    try:
-        for report in pipeline.analyze_many(articles):
-            outcomes.append((labels[len(outcomes)], encode(report), None))
-    except Exception:  # noqa: BLE001 - any stage error rejects one document, never the run
-        for article, name in zip(articles[len(outcomes):], labels[len(outcomes):], strict=True):
-            outcomes.append(_analyse_one(pipeline, article, name))
+    # Reports are encoded inside the zone and hold no spaCy objects, so nothing outlives it.
+    with pipeline.nlp.memory_zone():
+        try:
+            for report in pipeline.analyze_many(articles):
+                outcomes.append((labels[len(outcomes)], encode(report), None))
+        except Exception:  # noqa: BLE001 - any stage error rejects one document, never the run
+            for article, name in zip(articles[len(outcomes):], labels[len(outcomes):], strict=True):
+                outcomes.append(_analyse_one(pipeline, article, name))
     return outcomes
 
 
@@ -104,15 +120,15 @@ def _analyse_one(pipeline: Pipeline, article: Article, name: str) -> Outcome:
 _worker_pipeline: Pipeline | None = None
 
 
-def _init_worker(parent_pid: int | None = None) -> None:
+def _init_worker(parent_pid: int | None = None, stages: tuple[str, ...] | None = None) -> None:
     """Worker initializer: the one model load of this process, and a watch on the ingest
     process (a worker of a SIGKILLed ingest would otherwise wait for work forever)."""
     global _worker_pipeline
-    from .pipeline import Pipeline
+    from .pipeline import DEFAULT_STAGES, Pipeline
 
     if parent_pid is not None:
         threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True, name="parent-watch").start()
-    _worker_pipeline = Pipeline()
+    _worker_pipeline = Pipeline(stages or DEFAULT_STAGES)
 
 
 def _exit_with(parent_pid: int, every: float = 1.0) -> None:
@@ -132,12 +148,15 @@ def _worker_analyse(payload: bytes, labels: list[str]) -> list[Outcome]:
 
 
 class InProcess:
-    """Analysis in this process with the process-wide pipeline (workers=1)."""
+    """Analysis in this process with the process-wide pipeline (workers=1).
 
-    def __init__(self) -> None:
-        from .pipeline import default_pipeline
+    No timeout here: a hung document hangs the run, as any single-process call would.
+    """
 
-        self.pipeline = default_pipeline()
+    def __init__(self, stages: tuple[str, ...] | None = None) -> None:
+        from .pipeline import Pipeline, default_pipeline
+
+        self.pipeline = Pipeline(stages) if stages else default_pipeline()
 
     def run(self, batches: Iterator[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
         for articles, labels in batches:
@@ -147,46 +166,84 @@ class InProcess:
         pass
 
 
+Batch = tuple[list[Article], list[str]]
+
+
 class WorkerPool:
     """Analysis in ``workers`` processes, at most two batches per worker in flight.
 
     A worker that dies (a crash in native code, the OOM killer) takes the pool and every
-    batch in flight with it: the pool is restarted and the lost batches are re-run one
-    document at a time, so that only a document that kills its worker again is rejected.
+    batch in flight with it; so does a worker that hangs (no batch finished in ``timeout``
+    seconds), which is killed. Either way the pool is restarted and the lost batches are
+    re-run one document at a time, each within ``timeout``, so that only the document that
+    kills or hangs its worker again is rejected. Every ``recycle_after`` documents per
+    worker the pool is drained and replaced by fresh processes.
     """
 
-    def __init__(self, workers: int):
+    def __init__(
+        self,
+        workers: int,
+        *,
+        stages: tuple[str, ...] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        recycle_after: int | None = DEFAULT_RECYCLE_AFTER,
+    ):
         # forkserver/spawn, not fork: the parent holds DuckDB's threads and locks.
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self.context = multiprocessing.get_context(method)
-        self.workers = workers
+        self.workers, self.stages, self.timeout = workers, stages, timeout
+        self.recycle_at = recycle_after * workers if recycle_after else None
         self.window = 2 * workers
+        self.sent = 0  # documents sent to the current processes
+        self.restarts = 0  # pools started after the first: recycled, crashed or hung
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
+        self.sent = 0
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self.context,
-            initializer=_init_worker, initargs=(os.getpid(),),
+            initializer=_init_worker, initargs=(os.getpid(), self.stages),
         )
 
-    def _restart(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+    def _restart(self, *, kill: bool = False) -> None:
+        if kill:
+            self._kill_workers()
+        self.executor.shutdown(wait=not kill, cancel_futures=True)
         self.executor = self._start()
+        self.restarts += 1
+
+    def _kill_workers(self) -> None:
+        # The executor has no public way to stop a running task; its process table
+        # (``_processes``, pid -> Process) is the only handle on a hung worker.
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
+            process.join(5)
 
     def _submit(self, articles: list[Article], labels: list[str]) -> Future:
+        self.sent += len(articles)
         return self.executor.submit(_worker_analyse, encode_articles(articles), labels)
 
-    def run(self, batches: Iterator[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
-        pending: dict[Future, tuple[list[Article], list[str]]] = {}
+    def run(self, batches: Iterator[Batch]) -> Iterator[list[Outcome]]:
+        pending: dict[Future, Batch] = {}
         for articles, labels in batches:
+            if self.recycle_at is not None and self.sent >= self.recycle_at:
+                while pending:
+                    yield from self._collect(pending)
+                self._restart()
             pending[self._submit(articles, labels)] = (articles, labels)
             while len(pending) >= self.window:
                 yield from self._collect(pending)
         while pending:
             yield from self._collect(pending)
 
-    def _collect(self, pending: dict[Future, tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    def _collect(self, pending: dict[Future, Batch]) -> Iterator[list[Outcome]]:
+        done, _ = wait(pending, timeout=self.timeout, return_when=FIRST_COMPLETED)
+        if not done:  # hung: nothing finished in time
+            lost = list(pending.values())
+            pending.clear()
+            self._restart(kill=True)
+            yield from self._isolate(lost)
+            return
         lost = []
         for future in done:
             articles, labels = pending.pop(future)
@@ -199,17 +256,20 @@ class WorkerPool:
         if lost:
             lost.extend(pending.values())  # the broken pool fails every batch in flight
             pending.clear()
-            self._restart()
+            self._restart(kill=True)
             yield from self._isolate(lost)
 
-    def _isolate(self, lost: list[tuple[list[Article], list[str]]]) -> Iterator[list[Outcome]]:
+    def _isolate(self, lost: list[Batch]) -> Iterator[list[Outcome]]:
         for articles, labels in lost:
             for article, name in zip(articles, labels, strict=True):
                 try:
-                    yield self._submit([article], [name]).result()
+                    yield self._submit([article], [name]).result(timeout=self.timeout)
                 except BrokenProcessPool:
                     yield [(name, None, "analysis failed: the worker process died")]
-                    self._restart()
+                    self._restart(kill=True)
+                except TimeoutError:
+                    yield [(name, None, f"analysis timed out: no result in {self.timeout:g} s")]
+                    self._restart(kill=True)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -343,8 +403,17 @@ def ingest(
     max_bytes: int | None = None,
     progress: bool = True,
     batch_size: int = 32,
+    stages: tuple[str, ...] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    recycle_after: int | None = DEFAULT_RECYCLE_AFTER,
+    on_batch: Callable[[IngestSummary], None] | None = None,
 ) -> IngestSummary:
-    """Read, analyse and store every input; see the module docstring."""
+    """Read, analyse and store every input; see the module docstring.
+
+    ``stages`` picks the pipeline's stages (names or ``module:factory`` paths; default all).
+    ``on_batch`` is called with the running summary after every batch is written (e.g. to
+    record how throughput develops over a long run).
+    """
     summary = IngestSummary()
     started = time.perf_counter()
     items = read(inputs, published=published, outlet=outlet, max_bytes=max_bytes)
@@ -354,12 +423,19 @@ def ingest(
         if bar is not None and _countable(inputs):
             _count_in_background(bar, task, inputs, published, outlet)
         run = _Run(store, summary, (lambda n: bar.advance(task, n)) if bar else (lambda n: None))
-        analyser = InProcess() if workers <= 1 else WorkerPool(workers)
+        analyser = (
+            InProcess(stages) if workers <= 1
+            else WorkerPool(workers, stages=stages, timeout=timeout, recycle_after=recycle_after)
+        )
         try:
             for outcomes in analyser.run(run.batches(items, batch_size)):
                 run.write(outcomes)
+                if on_batch is not None:
+                    summary.seconds = time.perf_counter() - started
+                    on_batch(summary)
         finally:
             analyser.close()
+            summary.restarts = getattr(analyser, "restarts", 0)
     summary.seconds = time.perf_counter() - started
     return summary
 

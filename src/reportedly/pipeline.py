@@ -94,7 +94,8 @@ DEFAULT_STAGES: tuple[str, ...] = tuple(STAGES)
 
 
 def build_stage(name: str) -> Stage:
-    module_name, factory = STAGES[name].split(":")
+    """A stage by its registered name, or by a ``module:factory`` path for your own stages."""
+    module_name, factory = STAGES.get(name, name).split(":")
     return getattr(importlib.import_module(module_name), factory)()
 
 

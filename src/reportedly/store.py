@@ -141,13 +141,19 @@ class Store:
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         progress: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        **options,
     ) -> IngestSummary:
-        """Read, analyse (in ``workers`` processes) and store every input; see ``batch.ingest``."""
+        """Read, analyse (in ``workers`` processes) and store every input.
+
+        ``options`` are ``batch.ingest``'s: ``stages``, ``timeout`` (seconds without a
+        finished batch before a worker counts as hung), ``recycle_after`` (documents per
+        worker process before it is replaced) and ``on_batch`` (a progress callback).
+        """
         from .batch import ingest
 
         return ingest(
             self, inputs, workers=workers, published=published, outlet=outlet,
-            max_bytes=max_bytes, progress=progress, batch_size=batch_size,
+            max_bytes=max_bytes, progress=progress, batch_size=batch_size, **options,
         )
 
     def has_documents(self, ids: Iterable[str]) -> set[str]:

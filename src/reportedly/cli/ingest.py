@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..batch import DEFAULT_TIMEOUT
 from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
 
 
@@ -20,6 +21,9 @@ from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
               help="Reject documents larger than this.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Documents per batch (one transaction each).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds without a finished batch before a worker counts as hung; its documents are "
+                   "re-run one by one and the one that hangs is rejected.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask cluster (--scheduler).")
 @click.option("--scheduler", default=None,
@@ -28,7 +32,7 @@ from ..store import DEFAULT_BATCH_SIZE, DEFAULT_MAX_BYTES, DEFAULT_PATH
               help="With --engine dask and no --scheduler: worker processes of the local cluster (default: --workers).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (for scripts).")
 def command(paths: tuple[str, ...], db: str, workers: int, published: str | None, outlet: str | None,
-            max_bytes: int, batch_size: int, engine: str, scheduler: str | None, local_workers: int | None,
+            max_bytes: int, batch_size: int, timeout: float, engine: str, scheduler: str | None, local_workers: int | None,
             quiet: bool) -> None:
     """Analyse PATHS (files, folders, JSONL/CSV, feeds, URLs, '-' for stdin) into the store.
 
@@ -43,7 +47,7 @@ def command(paths: tuple[str, ...], db: str, workers: int, published: str | None
     with Store.open(db) as store:
         summary = store.ingest(
             list(paths), workers=workers, published=published, outlet=outlet,
-            max_bytes=max_bytes, progress=not quiet, batch_size=batch_size,
+            max_bytes=max_bytes, progress=not quiet, batch_size=batch_size, timeout=timeout,
         )
     if not quiet:
         print_summary(summary, db)
