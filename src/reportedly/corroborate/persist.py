@@ -317,4 +317,3 @@ def write_corroboration(con, corroborated) -> None:
             con.unregister("_corroboration")
 
 
-_write_corroboration = write_corroboration  # the name the Dask engine first used

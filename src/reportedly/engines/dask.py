@@ -166,7 +166,7 @@ def _read_line_range(
     import io
 
     from ..ingest.checks import normalize_date
-    from ..ingest.rows import RowDefaults, _guarded_row, _json_row
+    from ..ingest.rows import RowDefaults, read_json_line
 
     defaults = RowDefaults(published=normalize_date(published), outlet=outlet, max_bytes=max_bytes)
     with open(lines.path, "rb") as handle:
@@ -176,7 +176,7 @@ def _read_line_range(
         if not line.strip():
             continue
         name = f"{lines.path}:{lineno}"
-        yield _guarded_row(name, lambda line=line, name=name: _json_row(line, name, defaults))
+        yield read_json_line(line, name, defaults)
 
 
 # --------------------------------------------------------------------------- workers
@@ -677,4 +677,4 @@ def store_corroboration(store, corroborated) -> None:
 
     persist.ensure_tables(store.connection)
     with store.transaction() as connection:
-        persist._write_corroboration(connection, corroborated)
+        persist.write_corroboration(connection, corroborated)

@@ -81,6 +81,11 @@ def _guarded_row(label: str, build) -> Article | Rejected:
 _json_decoder = msgspec.json.Decoder()
 
 
+def read_json_line(line: bytes, label: str, defaults: RowDefaults) -> Article | Rejected:
+    """One JSONL line as an Article, or Rejected with the reason (never raises)."""
+    return _guarded_row(label, lambda: _json_row(line, label, defaults))
+
+
 def _json_row(line: bytes, label: str, defaults: RowDefaults) -> Article | Rejected:
     line = line.removeprefix(codecs.BOM_UTF8)  # files saved by Windows tools start with one
     if len(line) > defaults.max_bytes:
@@ -106,7 +111,7 @@ def read_jsonl(stream: BinaryIO, name: str, defaults: RowDefaults) -> Iterator[A
             continue
         rows += 1
         label = f"{name}:{lineno}"
-        yield _guarded_row(label, lambda line=line, label=label: _json_row(line, label, defaults))
+        yield read_json_line(line, label, defaults)
     if rows == 0:
         yield Rejected(input=name, reason="empty: no rows")
 
