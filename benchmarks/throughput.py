@@ -126,18 +126,29 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+CURVE_STEP = 1000  # documents between two points of the growth curve
+
+
 def run_ingest(subset: str, workers: int) -> dict:
     from reportedly.store import Store
+
+    curve: list[tuple[int, float]] = []  # (documents stored, seconds since the start)
+
+    def record(summary) -> None:
+        if summary.stored >= (len(curve) + 1) * CURVE_STEP:
+            curve.append((summary.stored, round(time.perf_counter() - started, 1)))
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         with Store.open(Path(tmp) / "bench.db") as store:
-            summary = store.ingest([subset], workers=workers, progress=False, batch_size=32)
+            summary = store.ingest([subset], workers=workers, progress=False, batch_size=32, on_batch=record)
             counts = store.counts()
+            db_mb = round((Path(tmp) / "bench.db").stat().st_size / 2**20, 1)
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds, "stored": summary.stored, "rejected": dict(summary.rejected),
         "events": counts["events"], "figures": counts["figures"], "main_cpu_s": own_cpu_seconds(),
+        "restarts": summary.restarts, "db_mb": db_mb, "curve": curve,
     }
 
 
@@ -176,6 +187,7 @@ def bench(corpus: Path, n: int | None, workers: int, skip_baseline: bool) -> dic
         subset = Path(tmp) / "subset.jsonl"
         documents, words = write_subset(corpus, n, subset)
         ingest = measure("ingest", subset, workers)
+        print(f"ingest of {documents} measured: {json.dumps(ingest)}", flush=True)
         baseline = None if skip_baseline else measure("baseline", subset, workers)
     result = {
         "n": documents, "words": words, "workers": workers,
@@ -204,6 +216,11 @@ def print_result(result: dict) -> None:
         f"peak RSS main {ingest['main_mb']:.0f} MB, worker {ingest['worker_mb']:.0f} MB)",
         flush=True,
     )
+    curve = ingest.get("curve") or []
+    if len(curve) > 1:
+        print(f"{'':>31}growth (documents stored: seconds): "
+              + ", ".join(f"{n}: {t:.0f}" for n, t in curve if n % 5000 < CURVE_STEP or n == curve[-1][0])
+              + f"; all {ingest['stored']}: {ingest['seconds']:.0f}", flush=True)
     if "baseline" in result:
         baseline = result["baseline"]
         print(
