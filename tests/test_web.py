@@ -34,7 +34,7 @@ def client(store):
 
 
 def _key(report: Report, event_id: str = "e1") -> str:
-    return f"{report.document.id}:{event_id}"
+    return f"{report.document.id}{event_id}"
 
 
 # -- highlighting ---------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_map_and_timeline_pages(client):
     page = client.get("/map?type=ASSAULT")
     assert 'data-events="/events.geojson?type=ASSAULT&amp;located=1&amp;view=map"' in page.text
     features = client.get("/events.geojson?type=ASSAULT&located=1&view=map").json()["features"]
-    assert len(features) == 3 and set(features[0]["properties"]) == {"key", "type", "mode", "trigger_text", "location_name", "event_date", "outlet", "friendly_fire"}
+    assert len(features) == 3 and set(features[0]["properties"]) == {"key", "type", "mode", "trigger_text", "location_name", "location_admin1", "event_date", "outlet", "friendly_fire"}
     assert client.get("/static/vendor/countries-50m.json").json()["type"] == "Topology"
     timeline = client.get("/timeline")
     assert timeline.text.count('<rect class="t-') == 4 + len({"ASSAULT", "MOBILIZE"})  # bars + legend
@@ -195,6 +195,66 @@ def test_api_matches_the_pages(client):
     assert report["events"][0]["source_chain"][1]["name"] == "Ukrainian border service"
     spec = client.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/api/events/{key}" in spec["paths"]
+
+
+def test_map_serves_admin1_outlines_coded_by_iso_3166_2(client):
+    page = client.get("/map")
+    assert 'data-regions="/static/vendor/admin1.json"' in page.text
+    topology = client.get("/static/vendor/admin1.json").json()
+    regions = {g["properties"]["iso"]: g for g in topology["objects"]["admin1"]["geometries"] if g["properties"]}
+    assert len(regions) > 3000  # every country's first-level regions, not a sample
+    assert regions["RU-KRS"]["properties"]["name"] == "Kursk Oblast"
+    assert regions["RU-BEL"]["type"] in ("Polygon", "MultiPolygon") and regions["RU-BEL"]["arcs"]
+    assert {"UA-63", "UA-14", "US-CA", "DE-BY"} <= set(regions)
+    # The map's markers say which region they are in, so that the map can tint it.
+    features = client.get("/events.geojson?admin1=RU-BEL&view=map").json()["features"]
+    assert features and {f["properties"]["location_admin1"] for f in features} == {"RU-BEL"}
+
+
+# -- event ids ------------------------------------------------------------------------------
+def test_event_ids_are_single_tokens_and_read_back():
+    from reportedly.web.data import event_key, split_event_key
+
+    key = event_key("bd81813caf411830", "e12")
+    assert key == "bd81813caf411830e12" and ":" not in key
+    assert split_event_key(key) == ("bd81813caf411830", "e12")
+    assert split_event_key("bd81813caf411830:e12") == ("bd81813caf411830", "e12")  # the older form
+    assert split_event_key("bd81813caf411830") is None and split_event_key("c1") is None
+    assert split_event_key("BD81813CAF411830e1") is None
+
+
+def test_event_page_at_its_single_id_and_links_point_there(client):
+    key = _key(border_report())
+    page = client.get(f"/events/{key}")
+    assert page.status_code == 200 and "the shells landed" in page.text
+    assert f'href="/events/{key}"' in client.get("/events").text
+    assert f'href="/events/{key}"' in client.get("/").text
+    assert f'href="/events/{key}"' in client.get(f"/documents/{border_report().document.id}").text
+    assert client.get("/events.geojson?friendly_fire=1&view=map").json()["features"][0]["properties"]["key"] in (
+        key, _key(echo_report()))
+    assert client.get(f"/api/events/{key}").json()["key"] == key
+    assert client.get(f"/events/{border_report().document.id}e9").status_code == 404
+
+
+def test_the_older_doc_colon_event_form_redirects(client):
+    doc_id = border_report().document.id
+    response = client.get(f"/events/{doc_id}:e1", follow_redirects=False)
+    assert response.status_code == 308 and response.headers["location"] == f"/events/{doc_id}e1"
+    assert client.get(f"/events/{doc_id}:e1").url.path == f"/events/{doc_id}e1"
+    assert client.get(f"/api/events/{doc_id}:e1").json()["key"] == f"{doc_id}e1"
+    assert client.get(f"/events/{doc_id}:e9", follow_redirects=False).status_code == 404
+
+
+def test_a_corroboration_cluster_id_opens_its_first_report(store):
+    add_corroboration(store, [(border_report().document.id, "e1"), (echo_report().document.id, "e1")], cluster="c7")
+    client = TestClient(create_app(store))
+    response = client.get("/events/c7", follow_redirects=False)
+    first = _key(border_report())  # published 2024-11-12, before the wire echo
+    assert response.status_code == 307 and response.headers["location"] == f"/events/{first}"
+    page = client.get(f"/events/{_key(echo_report())}")
+    assert 'href="/events/c7" id="cluster-link"' in page.text
+    assert client.get("/api/events/c7").json()["key"] == first
+    assert client.get("/events/c8", follow_redirects=False).status_code == 404
 
 
 # -- security -------------------------------------------------------------------------------

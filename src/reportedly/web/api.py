@@ -135,12 +135,13 @@ OPENAPI: dict = {
         "/api/events": _get(
             "Events matching a filter, one page at a time.", EVENT_FILTERS,
             "Items are flat event rows with the document's outlet, title, published date and url, "
-            "`key` (`{doc_id}:{event_id}`), and corroboration columns.",
+            "`key` (the event id: document id then event id, `3f2a9c0d1b2e4f5ae1`), and corroboration columns.",
         ),
         "/api/events/{key}": _get(
             "One event: fields, its mentions across articles (its corroboration cluster), the "
             "provenance graph and the figures that count it.",
-            [_path("key", "`{doc_id}:{event_id}`, e.g. `3f2a9c0d1b2e4f5a:e1`.")],
+            [_path("key", "The event id (document id then event id, e.g. `3f2a9c0d1b2e4f5ae1`), the "
+                   "older `3f2a9c0d1b2e4f5a:e1`, or a corroboration cluster id (its first report).")],
         ),
         "/api/timeline": _get("Events per day and type under a filter.", EVENT_FILTERS[:-4]),
         "/api/documents": _get(

@@ -1,7 +1,7 @@
 """The local web UI: server-rendered pages (Starlette + Jinja2, autoescaped) and small JS files.
 
 Pages: ``/`` overview, ``/documents`` and the reader ``/documents/{id}``, ``/events`` (filters,
-sort, paging, CSV/GeoJSON export of the current filter), the event page ``/events/{doc_id}:{event_id}``,
+sort, paging, CSV/GeoJSON export of the current filter), the event page ``/events/{id}``,
 ``/map``, ``/timeline`` and ``/analyze`` (paste or upload an article; only with ``--writable``).
 The JSON API lives in ``api.py`` under ``/api/``.
 """
@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import pycountry
@@ -28,7 +29,7 @@ from starlette.templating import Jinja2Templates
 from .. import __version__
 from ..records import EVENT_TYPES, Article, Report
 from . import api
-from .data import Catalog, event_key
+from .data import Catalog, event_key, split_event_key
 from .detail import event_detail
 from .exports import MAP_PROPERTIES, events_csv, events_geojson
 from .filters import CERTAINTIES, STATUSES, EventFilter
@@ -173,9 +174,14 @@ def events_export(request: Request) -> Response:
 
 
 def event_page(request: Request) -> Response:
-    detail = event_detail(_catalog(request), request.path_params["key"])
+    asked = request.path_params["key"]
+    detail = event_detail(_catalog(request), asked)
     if detail is None:
         raise HTTPException(404, "No such event")
+    if asked != detail["key"]:
+        # The older doc:event form moved for good; a cluster id names whichever report is first.
+        permanent = split_event_key(asked) is not None
+        return RedirectResponse(f"/events/{quote(detail['key'])}", status_code=308 if permanent else 307)
     by_kind: dict[str, list[dict]] = {}
     for item in detail["figures"]:
         by_kind.setdefault(item["figure"]["kind"], []).append(item)

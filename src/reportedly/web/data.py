@@ -8,6 +8,7 @@ so every query runs under a lock.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -52,14 +53,24 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+# An event id: its document's id (16 hex chars, records.md) then its id in that document.
+_EVENT_ID = re.compile(r"([0-9a-f]{16})([A-Za-z][\w-]*)")
+
+
 def event_key(doc_id: str, event_id: str) -> str:
-    """The event's id across the store: ``{doc_id}:{event_id}`` (used in URLs and the API)."""
-    return f"{doc_id}:{event_id}"
+    """The event's single id across the store, used in URLs and the API: its document's id
+    followed by its id inside the document, ``bd81813caf411830e1``. Event ids (``e1``) repeat
+    across documents and document ids are fixed-width hex, so the pair reads back unambiguously."""
+    return f"{doc_id}{event_id}"
 
 
 def split_event_key(key: str) -> tuple[str, str] | None:
+    """``(doc_id, event_id)`` of an event id, or of the older ``{doc_id}:{event_id}`` form."""
     doc_id, sep, event_id = key.partition(":")
-    return (doc_id, event_id) if sep and doc_id and event_id else None
+    if sep:
+        return (doc_id, event_id) if doc_id and event_id else None
+    match = _EVENT_ID.fullmatch(key)
+    return (match[1], match[2]) if match else None
 
 
 class Catalog:
@@ -123,6 +134,16 @@ class Catalog:
             f"WHERE {where} AND event_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
             params,
         )
+
+    def resolve_event(self, key: str) -> tuple[str, str] | None:
+        """``(doc_id, event_id)`` of an event named by its id (or the older ``doc:event`` form),
+        or by its cross-document ``event_corroboration`` cluster id: then the cluster's first
+        report (earliest published)."""
+        parts = split_event_key(key)
+        if parts is not None and self.event_rows([parts]):
+            return parts
+        members = self.cluster_members(key)
+        return members[0] if members else None
 
     def cluster_members(self, cluster: str) -> list[tuple[str, str]]:
         if not cluster or not self.has_table("event_corroboration"):

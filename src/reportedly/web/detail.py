@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .data import Catalog, split_event_key
+from .data import Catalog, event_key
 from .graphs import provenance_graph
 
 MAX_MEMBERS = 200  # cluster members listed on one event page
@@ -10,11 +10,14 @@ MAX_REPORTS = 50  # member reports read in full (for chains and figures)
 
 
 def event_detail(catalog: Catalog, key: str) -> dict | None:
-    """Everything the event page (and ``/api/events/{key}``) shows about one event."""
-    parts = split_event_key(key)
+    """Everything the event page (and ``/api/events/{key}``) shows about one event, named by its
+    id, the older ``doc:event`` form or its corroboration cluster id (``Catalog.resolve_event``);
+    ``key`` in the result is always the event's own id."""
+    parts = catalog.resolve_event(key)
     if parts is None:
         return None
     doc_id, event_id = parts
+    key = event_key(doc_id, event_id)
     report = catalog.report(doc_id)
     event = next((e for e in report.events if e.id == event_id), None) if report else None
     if event is None:

@@ -41,7 +41,8 @@ GEOJSON_PROPERTIES: tuple[str, ...] = (
 )
 # What the map's markers and list need (a smaller download for large stores).
 MAP_PROPERTIES: tuple[str, ...] = (
-    "key", "type", "mode", "trigger_text", "location_name", "event_date", "outlet", "friendly_fire",
+    "key", "type", "mode", "trigger_text", "location_name", "location_admin1", "event_date", "outlet",
+    "friendly_fire",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

