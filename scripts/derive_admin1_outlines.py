@@ -75,7 +75,10 @@ def run_mapshaper(mapshaper: Path, files: list[Path], points: Path, out: Path) -
 
 
 def name_regions(topology: dict, names: dict[str, str]) -> None:
-    for geometry in topology["objects"]["admin1"]["geometries"]:
+    """Gazetteer names on coded regions; drops the empty geometries dissolving can leave."""
+    regions = topology["objects"]["admin1"]
+    regions["geometries"] = [geometry for geometry in regions["geometries"] if geometry.get("arcs")]
+    for geometry in regions["geometries"]:
         code = (geometry.get("properties") or {}).get("iso")
         geometry.pop("id", None)
         geometry["properties"] = {"iso": code, "name": names.get(code, "")} if code else {}

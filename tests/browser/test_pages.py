@@ -58,7 +58,7 @@ def test_reader_chain_of_a_hand_built_report(page, server):
     page.locator('#article-text .k-cue[data-att~="a6"]').first.click()
     assert page.locator("#card-att-a6 .link-name").all_inner_texts() == ["Rubezh", "Le Courrier", "frontline-news.example"]
     # The event page's link back to the article opens the claim's card.
-    page.goto(f"{server.url}/events/{report.document.id}:e2")
+    page.goto(f"{server.url}/events/{report.document.id}e2")
     page.locator(".crumbs a").nth(1).click()
     page.locator("#card-ev-e2").wait_for(state="visible")
     assert page.locator("#card-ev-e2 .link-name").all_inner_texts() == ["Regional officials", "frontline-news.example"]
@@ -95,6 +95,10 @@ def test_map_shows_markers_and_clicks_through(page, server):
     located = server.get("/api/stats").json()["located"]
     assert located > 0
     assert page.locator("#map .country").count() > 100
+    # Admin1 outlines are drawn (every country's regions), the regions holding events tinted.
+    assert int(page.get_attribute("#map", "data-regions-ready")) > 3000
+    assert page.locator('#map path.admin1[data-iso="RU-KRS"]').count() == 1
+    assert page.locator('#map path.admin1.active[data-iso="RU-BEL"]').count() == 1
     markers = page.locator("#map .marker")
     assert markers.count() > 0
     counts = [int(m.get_attribute("data-count")) for m in markers.all()]
@@ -110,17 +114,33 @@ def test_map_shows_markers_and_clicks_through(page, server):
     else:
         with page.expect_navigation():
             marker.click()
-    assert re.search(r"/events/[0-9a-f]{16}:e\d+$", page.url)
+    assert re.search(r"/events/[0-9a-f]{16}e\d+$", page.url)
     page.screenshot_as("event-from-map")
+    assert page.errors == []
+
+
+def test_map_draws_the_region_outlines_around_located_events(page, server):
+    page.goto(f"{server.url}/map?admin1=RU-BEL")
+    page.wait_for_selector("#map[data-ready]")
+    region = page.locator('#map path.admin1.active[data-iso="RU-BEL"]')
+    assert region.is_visible() and "Belgorod Oblast" in region.locator("title").text_content()
+    assert page.locator('#map path.admin1[data-iso="RU-KRS"]').is_visible()  # its neighbour, zoomed in
+    box = region.bounding_box()
+    assert box["width"] > 100 and box["height"] > 50  # fitted to the events: the region fills the view
+    page.screenshot_as("map-regions", full_page=False)
     assert page.errors == []
 
 
 def test_event_page_with_mentions_across_articles(page, server):
     report = border_report()
-    page.goto(f"{server.url}/events/{report.document.id}:e1")
+    page.goto(f"{server.url}/events/c1")  # its corroboration cluster: the earliest report's mention
+    assert page.url == f"{server.url}/events/{report.document.id}e1"
+    assert page.locator("#event-id").inner_text() == f"{report.document.id}e1"
     assert page.locator("#provenance .node").count() >= 5
     assert "wire.example" in page.locator("table.data").first.inner_text()
     page.screenshot_as("event")
+    page.goto(f"{server.url}/events/{report.document.id}:e1")  # the older doc:event form
+    assert page.url == f"{server.url}/events/{report.document.id}e1"
     assert page.errors == []
 
 
@@ -145,7 +165,7 @@ def test_upload_an_article_and_see_its_events(page, server):
 
 def test_article_payloads_stay_inert_in_the_browser(page, server):
     report = xss_report()
-    for path in (f"/documents/{report.document.id}", f"/events/{report.document.id}:e1", "/events?country=UA",
+    for path in (f"/documents/{report.document.id}", f"/events/{report.document.id}e1", "/events?country=UA",
                  "/documents", "/"):
         page.goto(server.url + path)
         page.wait_for_load_state("load")

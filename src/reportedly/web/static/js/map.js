@@ -30,7 +30,7 @@
   }
 
   const svg = el("svg", { class: "map-svg", role: "img", "aria-label": "Map of located events" });
-  const REGION_ZOOM = 2.5; // region outlines show from this zoom on (and always where events are)
+  const REGION_ZOOM = 4; // region outlines show from this zoom on (and always where events are)
   const world = el("g", { class: "world" }); // countries and regions move and scale together
   const land = el("g", { class: "land" });
   const regions = el("g", { class: "regions" });
