@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from .cue_tagger import TaggedSpan, Tagging, doc_features, quote_mask, tagger
 from .data import read_table
 from .hedges import lexicon as hedge_lexicon
 from .pipeline import Analysis
@@ -54,6 +55,12 @@ LIGHT_PREPS = frozenset({"about", "on", "of", "for", "to", "with", "over", "agai
 TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 # ", speaking on condition of anonymity", ", facing a stiff challenge": not part of a source.
 STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
+# The tagger's cue must be at least this sure (its least sure tag's marginal) to add an attribution.
+MIN_TAGGED_CUE = 0.5
+# A rule cue goes when the tagger gives every one of its tokens at least this chance of no cue.
+DROP_CUE = 1.0
+# Rule cues take the extent of the tagged cue that overlaps them ("said in an interview").
+RETAG_EXTENTS = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -625,6 +632,90 @@ class DocAttributions:
         cue = Cue(token.text, "punctuation", False, "neutral", 1.0)
         self._add(Found(token.i, token.i + 1, "punctuation", quote, head, cue))
 
+    # learned cues ---------------------------------------------------------------------------
+
+    def add_tagged(self, tagging: Tagging) -> None:
+        """Attributions for the cues the tagger finds and the rules missed ("attacked",
+        "chanted", "made it clear"): built from the cue's head as a listed cue would be, else
+        from the source and content the tagger marks in the same sentence. Rule cues the
+        tagger is sure are none go; the others take the tagger's extent."""
+        doc = self.doc
+        spans = tagging.spans
+        self._drop_untagged(tagging)
+        self._tagged_extents(spans)
+        for span in spans:
+            if span.role != "CUE" or span.confidence < MIN_TAGGED_CUE:
+                continue
+            if any(i in self._cue_tokens for i in range(span.start, span.end)):
+                continue
+            root = doc[span.start : span.end].root
+            lemma = root.lemma_.lower()
+            listed = self.lex.entry(lemma)
+            cue = Cue(lemma, "noun" if root.pos_ in {"NOUN", "PROPN"} else "verb",
+                      bool(listed and listed.internal_state), listed.stance if listed else "neutral", 1.0)
+            before = len(self.found)
+            if root.pos_ in {"VERB", "AUX"}:
+                self._verb(root, cue)
+            elif root.pos_ in {"NOUN", "PROPN"}:
+                self._noun(root, cue)
+            if len(self.found) == before:
+                self._from_tags(span, root, cue, spans)
+            for f in self.found[before:]:
+                f.extra["tagged"] = True
+
+    def _drop_untagged(self, tagging: Tagging) -> None:
+        if DROP_CUE >= 1.0:
+            return
+        kept = []
+        for f in self.found:
+            outside = [tagging.not_cue.get(i, 0.0) for i in range(f.cue_start, f.cue_end)]
+            if f.kind != "punctuation" and min(outside) >= DROP_CUE:
+                self._cue_tokens.difference_update(range(f.cue_start, f.cue_end))
+                continue
+            kept.append(f)
+        self.found = kept
+
+    def _tagged_extents(self, spans: list[TaggedSpan]) -> None:
+        if not RETAG_EXTENTS:
+            return
+        by_token = {i: span for span in spans if span.role == "CUE" for i in range(span.start, span.end)}
+        for f in self.found:
+            span = next((by_token[i] for i in range(f.cue_start, f.cue_end) if i in by_token), None)
+            if span is None or (span.start, span.end) == (f.cue_start, f.cue_end):
+                continue
+            if f.source is not None and span.start <= f.source.i < span.end:
+                continue
+            cue_char, end_char = self.doc[span.start].idx, self.doc[span.end - 1].idx
+            if f.content[0] <= cue_char < f.content[1] or f.content[0] <= end_char < f.content[1]:
+                continue
+            if any(i in self._cue_tokens for i in range(span.start, span.end) if not f.cue_start <= i < f.cue_end):
+                continue
+            self._cue_tokens.difference_update(range(f.cue_start, f.cue_end))
+            f.cue_start, f.cue_end = span.start, span.end
+            self._cue_tokens.update(range(f.cue_start, f.cue_end))
+
+    def _from_tags(self, span: TaggedSpan, root: Token, cue: Cue, spans: list[TaggedSpan]) -> None:
+        """A tagged cue with the nearest tagged content (and source) of its sentence."""
+        sent = root.sent
+
+        def distance(other: TaggedSpan) -> int:
+            return other.start - span.end if other.start >= span.end else span.start - other.end
+
+        near = [o for o in spans if o.role != "CUE" and sent.start <= o.start < sent.end and o.end <= sent.end]
+        contents = sorted((o for o in near if o.role == "CON"), key=distance)
+        if not contents:
+            return
+        content = self.chars(contents[0].start, contents[0].end)
+        sources = sorted((o for o in near if o.role == "SRC"), key=distance)
+        source = None
+        found = Found(span.start, span.end, cue.kind, content, None, cue)
+        if sources:
+            tagged = sources[0]
+            source = doc_span_root(self.doc, tagged.start, tagged.end)
+            found.source = source
+            found.extra["source_span"] = (tagged.start, tagged.end)
+        self._add(found)
+
     def _orphan_quotes(self) -> None:
         """A quotation with no cue of its own, right after a quoted speaker, is theirs too."""
         covered = [f.content for f in self.found]
@@ -859,13 +950,19 @@ def _break_cycles(found: list[Found]) -> None:
 class AttributionStage:
     """Fills ``analysis.sources`` and ``analysis.attributions``."""
 
-    def __init__(self) -> None:
+    def __init__(self, learned: bool = True) -> None:
         self.lex = cue_lexicon()
         self.hedges = hedge_lexicon()
+        # the CRF cue tagger (data/cue_tagger.crfsuite), loaded once per process
+        self.tagger = tagger() if learned else None
 
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
-        found = DocAttributions(doc, self.lex).run()
+        finder = DocAttributions(doc, self.lex)
+        found = finder.run()
+        if self.tagger is not None:
+            finder.add_tagged(self.tagger.tag(doc, learned_features(finder)))
+            found = sorted(finder.found, key=lambda f: f.cue_start)
         resolver = SourceResolver()
         text = doc.text
         for index, f in enumerate(found, start=1):
@@ -887,7 +984,8 @@ class AttributionStage:
     def _record(self, f: Found, doc: Doc, text: str, resolved: str | None, cue_tokens: set[int]) -> Attribution:
         source = None
         if f.source is not None:
-            np = source_phrase(f.extra.get("source_token", f.source), cue_tokens)
+            tagged = f.extra.get("source_span")
+            np = doc[tagged[0] : tagged[1]] if tagged else source_phrase(f.extra.get("source_token", f.source), cue_tokens)
             source = SourceSpan(text=np.text, start=np.start_char, end=np.end_char, resolved=resolved, source_id=f.source_id)
         cue_span = doc[f.cue_start : f.cue_end]
         content_start, content_end = f.content
@@ -937,6 +1035,35 @@ def source_phrase(head: Token, cue_tokens: set[int]) -> SpacySpan:
     if head.dep_ != "poss" and doc[head.i + 1:end + 1] and end == head.i + 2 and doc[head.i + 1].dep_ == "case":
         end = head.i + 1  # "Clinton's claim": the source is "Clinton"
     return trim(doc[start:max(end, head.i + 1)])
+
+
+def learned_features(finder: DocAttributions) -> list[list[str] | None]:
+    """The cue tagger's features of a document the rules have run on (``finder.run()``):
+    the one feature function of both training (scripts/train_cue_tagger.py) and tagging."""
+    doc = finder.doc
+    return doc_features(doc, quote_mask(doc, finder.quotes), rule_roles(doc, finder.found))
+
+
+def rule_roles(doc: Doc, found: list[Found]) -> list[str]:
+    """Per token, the role the rules gave it: "C" cue, "S" source, "T" content, "" none."""
+    roles = [""] * len(doc)
+    starts = [t.idx for t in doc]
+    for f in found:
+        for i in range(bisect.bisect_left(starts, f.content[0]), bisect.bisect_left(starts, f.content[1])):
+            roles[i] = "T"
+    cue_tokens = {i for f in found for i in range(f.cue_start, f.cue_end)}
+    for f in found:
+        if f.source is not None:
+            phrase = source_phrase(f.extra.get("source_token", f.source), cue_tokens)
+            for i in range(phrase.start, phrase.end):
+                roles[i] = "S"
+    for i in cue_tokens:
+        roles[i] = "C"
+    return roles
+
+
+def doc_span_root(doc: Doc, start: int, end: int) -> Token:
+    return doc[start:end].root
 
 
 def _is_dash(token: Token) -> bool:
