@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from .cue_tagger import TaggedSpan, Tagging, doc_features, quote_mask, tagger
+from .cue_tagger import TaggedSpan, doc_features, quote_mask, tagger, token_starts
 from .data import read_table
 from .hedges import lexicon as hedge_lexicon
 from .pipeline import Analysis
@@ -57,10 +57,7 @@ TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
 # The tagger's cue must be at least this sure (its least sure tag's marginal) to add an attribution.
 MIN_TAGGED_CUE = 0.5
-# A rule cue goes when the tagger gives every one of its tokens at least this chance of no cue.
-DROP_CUE = 1.0
-# Rule cues take the extent of the tagged cue that overlaps them ("said in an interview").
-RETAG_EXTENTS = False
+WIDEN_CONTENT = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +212,8 @@ class DocAttributions:
     def __init__(self, doc: Doc, lex: CueLexicon):
         self.doc = doc
         self.lex = lex
-        self.quotes = find_quotes(doc.text)
+        self.text = doc.text  # Doc.text joins every token on each access: read it once
+        self.quotes = find_quotes(self.text)
         self._quote_starts = [q[0] for q in self.quotes]
         self.found: list[Found] = []
         self._cue_tokens: set[int] = set()
@@ -427,7 +425,7 @@ class DocAttributions:
             return
         if content[0] <= token.idx < content[1]:  # what is reported stops before ", citing ..."
             cut = token.left_edge.idx
-            while cut > content[0] and self.doc.text[cut - 1] in " ,;":
+            while cut > content[0] and self.text[cut - 1] in " ,;":
                 cut -= 1
             content = (content[0], cut)
             head_found = next((f for f in self.found if f.cue_start <= head.i < f.cue_end), None)
@@ -495,7 +493,7 @@ class DocAttributions:
             return self.clause_without(token.head, [(token.left_edge.i, token.right_edge.i + 1)])
         before = self.adjacent_quote(token.left_edge, after=False)
         if before is not None and before[1] <= token.idx and not cue.internal_state and (
-            self.doc.text[before[1] - 2 : before[1] - 1] not in {".", "…"} or token.sent.start_char < before[1]
+            self.text[before[1] - 2 : before[1] - 1] not in {".", "…"} or token.sent.start_char < before[1]
         ):
             return before  # “...,” Clark said (a quote that ends its sentence belongs to no later cue)
         if after is None and token.right_edge.i > token.i:
@@ -634,15 +632,11 @@ class DocAttributions:
 
     # learned cues ---------------------------------------------------------------------------
 
-    def add_tagged(self, tagging: Tagging) -> None:
+    def add_tagged(self, spans: list[TaggedSpan]) -> None:
         """Attributions for the cues the tagger finds and the rules missed ("attacked",
         "chanted", "made it clear"): built from the cue's head as a listed cue would be, else
-        from the source and content the tagger marks in the same sentence. Rule cues the
-        tagger is sure are none go; the others take the tagger's extent."""
+        from the source and content the tagger marks in the same sentence."""
         doc = self.doc
-        spans = tagging.spans
-        self._drop_untagged(tagging)
-        self._tagged_extents(spans)
         for span in spans:
             if span.role != "CUE" or span.confidence < MIN_TAGGED_CUE:
                 continue
@@ -662,37 +656,27 @@ class DocAttributions:
                 self._from_tags(span, root, cue, spans)
             for f in self.found[before:]:
                 f.extra["tagged"] = True
+        if WIDEN_CONTENT:
+            self._widen_contents(spans)
 
-    def _drop_untagged(self, tagging: Tagging) -> None:
-        if DROP_CUE >= 1.0:
-            return
-        kept = []
+    def _widen_contents(self, spans: list[TaggedSpan]) -> None:
+        """A content the tagger sees reaching further (the rest of a clause, a quote's tail)
+        takes in the tagged content it overlaps, short of its own cue and source."""
+        doc = self.doc
+        contents = [self.chars(s.start, s.end) for s in spans if s.role == "CON"]
         for f in self.found:
-            outside = [tagging.not_cue.get(i, 0.0) for i in range(f.cue_start, f.cue_end)]
-            if f.kind != "punctuation" and min(outside) >= DROP_CUE:
-                self._cue_tokens.difference_update(range(f.cue_start, f.cue_end))
-                continue
-            kept.append(f)
-        self.found = kept
-
-    def _tagged_extents(self, spans: list[TaggedSpan]) -> None:
-        if not RETAG_EXTENTS:
-            return
-        by_token = {i: span for span in spans if span.role == "CUE" for i in range(span.start, span.end)}
-        for f in self.found:
-            span = next((by_token[i] for i in range(f.cue_start, f.cue_end) if i in by_token), None)
-            if span is None or (span.start, span.end) == (f.cue_start, f.cue_end):
-                continue
-            if f.source is not None and span.start <= f.source.i < span.end:
-                continue
-            cue_char, end_char = self.doc[span.start].idx, self.doc[span.end - 1].idx
-            if f.content[0] <= cue_char < f.content[1] or f.content[0] <= end_char < f.content[1]:
-                continue
-            if any(i in self._cue_tokens for i in range(span.start, span.end) if not f.cue_start <= i < f.cue_end):
-                continue
-            self._cue_tokens.difference_update(range(f.cue_start, f.cue_end))
-            f.cue_start, f.cue_end = span.start, span.end
-            self._cue_tokens.update(range(f.cue_start, f.cue_end))
+            start, end = f.content
+            for c_start, c_end in contents:
+                if c_end <= start or c_start >= end:
+                    continue
+                new_start, new_end = min(start, c_start), max(end, c_end)
+                cue_start, cue_end = doc[f.cue_start].idx, doc[f.cue_end - 1].idx
+                if new_start <= cue_start < new_end or new_start <= cue_end < new_end:
+                    continue
+                if f.source is not None and new_start <= f.source.idx < new_end:
+                    continue
+                start, end = new_start, new_end
+            f.content = (start, end)
 
     def _from_tags(self, span: TaggedSpan, root: Token, cue: Cue, spans: list[TaggedSpan]) -> None:
         """A tagged cue with the nearest tagged content (and source) of its sentence."""
@@ -727,7 +711,7 @@ class DocAttributions:
             if not previous:
                 continue
             speaker = previous[-1]
-            between = self.doc.text[speaker.content[1] : q_start]
+            between = self.text[speaker.content[1] : q_start]
             if between.count("\n\n") > 1 or len(between) > 400:
                 continue
             opening = self.doc.char_span(q_start, q_start + 1, alignment_mode="expand")
@@ -1047,7 +1031,7 @@ def learned_features(finder: DocAttributions) -> list[list[str] | None]:
 def rule_roles(doc: Doc, found: list[Found]) -> list[str]:
     """Per token, the role the rules gave it: "C" cue, "S" source, "T" content, "" none."""
     roles = [""] * len(doc)
-    starts = [t.idx for t in doc]
+    starts = token_starts(doc)
     for f in found:
         for i in range(bisect.bisect_left(starts, f.content[0]), bisect.bisect_left(starts, f.content[1])):
             roles[i] = "T"

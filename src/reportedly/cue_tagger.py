@@ -3,8 +3,8 @@
 PolNeAR labels every token once (cue, source, content or none), so its attributions read as a
 tag sequence. ``scripts/train_cue_tagger.py`` fits a CRF (python-crfsuite) on PolNeAR train
 with BIO tags for CUE, SRC and CON and writes ``data/cue_tagger.crfsuite``; the attribution
-stage uses it to find the long tail of cues its rules miss (rare verbs, nouns, idioms) and to
-drop rule cues the tagger is sure are not cues.
+stage uses it to find the long tail of cues its rules miss (rare verbs, nouns, idioms); the
+rules' own output is among its features, so it learns where they go wrong.
 
 One feature function, ``sentence_features``, serves both training and run time, so the model
 always sees the features it was trained on. The model is loaded once per process
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 MODEL_FILE = "cue_tagger.crfsuite"
 ROLES = ("CUE", "SRC", "CON")
 # Shorter strings are cheaper to build and look up: these are the feature-name prefixes.
-NEIGHBOURS = (-2, -1, 1, 2)
-NEIGHBOUR_NAMES = {offset: f"{offset}" for offset in NEIGHBOURS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +47,13 @@ def lexicon_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
     return frozenset(lex.verbs), frozenset(lex.nouns), frozenset(lex.adverbs), frozenset(lex.light)
 
 
+def token_starts(doc: Doc) -> list[int]:
+    """Each token's character offset (read off the doc's array, not token by token)."""
+    from spacy.attrs import IDX
+
+    return doc.to_array(IDX).tolist()
+
+
 def quote_mask(doc: Doc, quotes: list[tuple[int, int]] | None = None) -> list[bool]:
     """Whether each token lies inside a quotation (as the attribution stage finds them)."""
     if quotes is None:
@@ -58,37 +63,50 @@ def quote_mask(doc: Doc, quotes: list[tuple[int, int]] | None = None) -> list[bo
     mask = [False] * len(doc)
     if not quotes:
         return mask
-    starts = [t.idx for t in doc]
+    starts = token_starts(doc)
     for q_start, q_end in quotes:
         for i in range(bisect.bisect_left(starts, q_start), bisect.bisect_left(starts, q_end)):
             mask[i] = True
     return mask
 
 
+@functools.cache
+def cue_rates() -> dict[str, str]:
+    """A listed cue lemma -> its PolNeAR cue rate as a feature ("cr=3": a cue in 30-40% of uses)."""
+    from .attribution import cue_lexicon
+
+    lex = cue_lexicon()
+    rates: dict[str, str] = {}
+    for table in (lex.adverbs, lex.nouns, lex.verbs):  # a verb's rate wins over a noun's
+        for lemma, cue in table.items():
+            rates[lemma] = f"cr={min(int(cue.rate * 10), 9)}"
+    return rates
+
+
+class _Named(dict):
+    """Feature string by string-store hash ("l=" + the lemma), made at first sight and kept:
+    features come from the doc's attribute arrays without building strings per token."""
+
+    def __init__(self, store, prefix: str, lower: bool = False) -> None:
+        super().__init__()
+        self.store, self.prefix, self.lower = store, prefix, lower
+
+    def __missing__(self, key: int) -> str:
+        text = self.store[key]
+        text = self[key] = self.prefix + (text.lower() if self.lower else text)
+        return text
+
+
 class _Strings:
-    """Feature strings by (prefix, string hash), built once per process: features are made
-    from the doc's attribute arrays without creating a string per token per feature."""
+    """The named feature strings of one vocabulary."""
 
     def __init__(self, doc: Doc) -> None:
-        self.store = doc.vocab.strings
-        self.cache: dict[tuple[str, int], str] = {}
-        self.lemmas: dict[int, str] = {}
-
-    def lemma(self, key: int) -> str:
-        text = self.lemmas.get(key)
-        if text is None:
-            text = self.lemmas[key] = self.store[key].lower()
-        return text
-
-    def get(self, prefix: str, key: int) -> str:
-        text = self.cache.get((prefix, key))
-        if text is None:
-            value = self.lemma(key) if prefix in LEMMA_PREFIXES else self.store[key]
-            text = self.cache[(prefix, key)] = prefix + value
-        return text
+        store = self.store = doc.vocab.strings
+        self.lemma = _Named(store, "", lower=True)
+        self.named = {prefix: _Named(store, prefix, lower=prefix in {"l=", "hl="})
+                      for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=")}
 
 
-LEMMA_PREFIXES = frozenset({"l=", "hl=", "-2", "-1", "1", "2"})
 _STRINGS: list[_Strings] = []
 
 
@@ -102,32 +120,38 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
     """Each token's own features (None for spaces), from the doc's attribute arrays.
 
     ``rule_roles`` holds, per token, the role the attribution rules gave it ("C" cue, "S"
-    source, "T" content, "" none): the tagger learns where the rules go wrong."""
-    from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_SPACE, LEMMA, LOWER, POS, SHAPE, TAG
+    source, "T" content, "" none): the tagger learns where the rules go wrong. The first
+    three features are the ones a token shows its neighbours (lemma, part of speech, role)."""
+    from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_SPACE, LEMMA, POS, TAG
 
     verbs, nouns, adverbs, light = lexicon_sets()
+    rates = cue_rates()
     strings = _strings(doc)
-    get = strings.get
-    columns = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, SHAPE, IS_SPACE]).tolist()
+    lemmas = strings.lemma
+    named = strings.named
+    lemma_f, pos_f, tag_f, dep_f, head_lemma_f, head_pos_f, head_dep_f, pipe_f, child_f, ent_f = (
+        named[prefix] for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=")
+    )
+    columns = doc.to_array([LEMMA, POS, TAG, DEP, ENT_TYPE, IS_SPACE]).tolist()
     heads = doc.to_array(HEAD).view("int64").tolist()  # offsets to the head, may be negative
     children: list[list[str]] = [[] for _ in columns]
     for i, head in enumerate(heads):
         if head:
-            children[i + head].append(get("c=", columns[i][4]))
+            children[i + head].append(child_f[columns[i][3]])
     features: list[list[str] | None] = []
-    for i, (lower, lemma, pos, tag, dep, ent, shape, space) in enumerate(columns):
-        head = heads[i]
+    for i, (lemma, pos, tag, dep, ent, space) in enumerate(columns):
         if space:
             features.append(None)
             continue
-        head_row = columns[i + head]
-        lemma_text = strings.lemma(lemma)
-        head_lemma = strings.lemma(head_row[1])
+        head_row = columns[i + heads[i]]
+        lemma_text = lemmas[lemma]
         words = [
-            get("w=", lower), get("l=", lemma), get("p=", pos), get("t=", tag), get("d=", dep),
-            get("hl=", head_row[1]), get("hp=", head_row[2]), get("d=", dep) + get("|", head_row[2]),
-            get("s=", shape), "q" if in_quote[i] else "nq", "r=" + rule_roles[i],
+            lemma_f[lemma], pos_f[pos], "r=" + rule_roles[i],
+            tag_f[tag], dep_f[dep], head_lemma_f[head_row[0]], head_pos_f[head_row[1]],
+            head_dep_f[head_row[3]], dep_f[dep] + pipe_f[head_row[1]], "q" if in_quote[i] else "nq",
         ]
+        if lemma_text in rates:
+            words.append(rates[lemma_text])
         if lemma_text in verbs:
             words.append("LV")
         if lemma_text in nouns:
@@ -136,10 +160,10 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
             words.append("LA")
         if lemma_text in light:
             words.append("LL")
-        if head_lemma in verbs:
+        if lemmas[head_row[0]] in verbs:
             words.append("HLV")
         if ent:
-            words.append(get("e=", ent))
+            words.append(ent_f[ent])
         words.extend(children[i])
         features.append(words)
     return features
@@ -147,32 +171,34 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
 
 def sentence_features(sent: SpacySpan, features: list[list[str] | None]) -> tuple[list[int], list[list[str]]]:
     """The token indices (spaces left out) of ``sent`` and each token's feature strings: its
-    own (``doc_features``) and its neighbours' lemma and part of speech. Shared by training
-    and tagging."""
+    own (``doc_features``) and its neighbours' lemma (one either side), part of speech and
+    rule role (two either side). Shared by training and tagging."""
     indices = [i for i in range(sent.start, sent.end) if features[i] is not None]
+    own = [features[i] for i in indices]
     count = len(indices)
     items: list[list[str]] = []
-    for position, i in enumerate(indices):
-        words = list(features[i])  # type: ignore[arg-type]
+    for position in range(count):
+        words = list(own[position])  # type: ignore[arg-type]
         if position == 0:
             words.append("BOS")
+        elif position == 1:
+            words.append("BOS1")
         if position == count - 1:
             words.append("EOS")
-        for offset in NEIGHBOURS:
-            other = position + offset
-            if 0 <= other < count:
-                near = features[indices[other]]
-                words.append(NEIGHBOUR_NAMES[offset] + near[1][2:])  # type: ignore[index]
-                words.append(NEIGHBOUR_NAMES[offset] + near[2])  # type: ignore[index]
-                words.append(NEIGHBOUR_NAMES[offset] + near[10])  # type: ignore[index]
+        if position >= 1:
+            near = own[position - 1]
+            words += ("-1" + near[0], "-1" + near[1], "-1" + near[2])  # type: ignore[index]
+            if position >= 2:
+                near = own[position - 2]
+                words += ("-2" + near[1], "-2" + near[2])  # type: ignore[index]
+        if position + 1 < count:
+            near = own[position + 1]
+            words += ("+1" + near[0], "+1" + near[1], "+1" + near[2])  # type: ignore[index]
+            if position + 2 < count:
+                near = own[position + 2]
+                words += ("+2" + near[1], "+2" + near[2])  # type: ignore[index]
         items.append(words)
     return indices, items
-
-
-@dataclass(slots=True)
-class Tagging:
-    spans: list[TaggedSpan]
-    not_cue: dict[int, float]  # token index of a rule cue -> P(tag O)
 
 
 def decode(indices: list[int], tags: list[str], probabilities: list[float]) -> list[TaggedSpan]:
@@ -205,23 +231,19 @@ class CueTagger:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(model_path)
 
-    def tag(self, doc: Doc, features: list[list[str] | None]) -> Tagging:
-        """Tagged spans of ``doc`` from its ``doc_features``, and how sure the tagger is that
-        each token the rules call a cue is none."""
-        tagging = Tagging([], {})
+    def tag(self, doc: Doc, features: list[list[str] | None]) -> list[TaggedSpan]:
+        """Tagged spans of ``doc`` from its ``doc_features``."""
+        spans: list[TaggedSpan] = []
         tagger = self._tagger
         for sent in doc.sents:
             indices, items = sentence_features(sent, features)
             if not indices:
                 continue
             tags = tagger.tag(items)
-            # marginals only where they are read: inside tagged spans and on rule cues
+            # marginals only where they are read: inside tagged spans
             probabilities = [1.0 if tag == "O" else tagger.marginal(tag, position) for position, tag in enumerate(tags)]
-            tagging.spans.extend(decode(indices, tags, probabilities))
-            for position, i in enumerate(indices):
-                if items[position][10] == "r=C":
-                    tagging.not_cue[i] = tagger.marginal("O", position)
-        return tagging
+            spans.extend(decode(indices, tags, probabilities))
+        return spans
 
 
 @functools.cache
