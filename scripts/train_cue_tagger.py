@@ -22,12 +22,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from reportedly.attribution import DocAttributions, cue_lexicon, learned_features
+from reportedly.cue_tagger import decode, sentence_features
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "src" / "reportedly" / "data" / "cue_tagger.crfsuite"
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "data"
 LABELS = {"Cue": "CUE", "Source": "SRC", "Content": "CON"}
 # L1 keeps the model small (most lexical features get zero weight); L2 smooths the rest.
-PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+PARAMS = {"c1": 1.0, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
 
 
 def read_spans(ann: Path) -> list[tuple[str, int, int, int]]:
@@ -90,8 +93,6 @@ def token_tags(doc, spans: list[tuple[str, int, int, int]]) -> dict[int, tuple[s
 
 def features_of(doc) -> list:
     """The tagger's features of ``doc``: the rules run first, as in the attribution stage."""
-    from reportedly.attribution import DocAttributions, cue_lexicon, learned_features
-
     finder = DocAttributions(doc, cue_lexicon())
     finder.run()
     return learned_features(finder)
@@ -99,8 +100,6 @@ def features_of(doc) -> list:
 
 def sequences(doc, spans):
     """(features, BIO labels) per sentence of ``doc``."""
-    from reportedly.cue_tagger import sentence_features
-
     tags = token_tags(doc, spans)
     features = features_of(doc)
     for sent in doc.sents:
@@ -139,8 +138,6 @@ def train(split: Path, cache: Path | None, model: Path, params: dict) -> None:
 
 def score(split: Path, cache: Path | None, model: Path) -> None:
     import pycrfsuite
-
-    from reportedly.cue_tagger import decode, sentence_features
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))

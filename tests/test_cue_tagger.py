@@ -69,22 +69,17 @@ def test_training_labels_follow_the_brat_spans(pipeline, script):
     assert tagged["Officials"] == "B-SRC"
 
 
-def test_training_uses_the_run_time_feature_function(pipeline, script, monkeypatch):
-    calls = []
-    original = cue_tagger.sentence_features
-
-    def spy(sent, features):
-        calls.append(sent.start)
-        return original(sent, features)
-
-    monkeypatch.setattr(cue_tagger, "sentence_features", spy)
-    doc = pipeline.nlp("The mayor insisted the bridge was safe.")
-    list(script.sequences(doc, []))
-    assert calls == [0]
-    # and the document features are the attribution stage's own
+def test_training_uses_the_run_time_feature_function(pipeline, script):
+    # one feature function: the script imports the stage's own, it defines none of its own
+    assert script.sentence_features is cue_tagger.sentence_features
+    assert script.learned_features is learned_features
+    doc = pipeline.nlp("The mayor insisted the bridge was safe. Officials disagreed.")
     finder = DocAttributions(doc, cue_lexicon())
     finder.run()
-    assert script.features_of(doc) == learned_features(finder)
+    features = learned_features(finder)
+    assert script.features_of(doc) == features
+    expected = [items for sent in doc.sents for items in [cue_tagger.sentence_features(sent, features)[1]]]
+    assert [items for items, _labels in script.sequences(doc, [])] == expected
 
 
 def test_rule_roles_are_features(pipeline):

@@ -56,7 +56,7 @@ TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 # ", speaking on condition of anonymity", ", facing a stiff challenge": not part of a source.
 STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
 # The tagger's cue must be at least this sure (its least sure tag's marginal) to add an attribution.
-MIN_TAGGED_CUE = 0.5
+MIN_TAGGED_CUE = 0.4
 WIDEN_CONTENT = True
 
 

@@ -104,10 +104,19 @@ class _Strings:
         store = self.store = doc.vocab.strings
         self.lemma = _Named(store, "", lower=True)
         self.named = {prefix: _Named(store, prefix, lower=prefix in {"l=", "hl="})
-                      for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=")}
+                      for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=", "sb=")}
 
 
 _STRINGS: list[_Strings] = []
+
+
+@functools.cache
+def _subject_deps_of(store) -> frozenset[int]:
+    return frozenset(store[name] for name in ("nsubj", "nsubjpass"))
+
+
+def _subject_deps(doc: Doc) -> frozenset[int]:
+    return _subject_deps_of(doc.vocab.strings)
 
 
 def _strings(doc: Doc) -> _Strings:
@@ -129,15 +138,19 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
     strings = _strings(doc)
     lemmas = strings.lemma
     named = strings.named
-    lemma_f, pos_f, tag_f, dep_f, head_lemma_f, head_pos_f, head_dep_f, pipe_f, child_f, ent_f = (
-        named[prefix] for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=")
+    lemma_f, pos_f, tag_f, dep_f, head_lemma_f, head_pos_f, head_dep_f, pipe_f, child_f, ent_f, subject_f = (
+        named[prefix] for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=", "sb=")
     )
     columns = doc.to_array([LEMMA, POS, TAG, DEP, ENT_TYPE, IS_SPACE]).tolist()
+    subject_deps = _subject_deps(doc)
     heads = doc.to_array(HEAD).view("int64").tolist()  # offsets to the head, may be negative
     children: list[list[str]] = [[] for _ in columns]
     for i, head in enumerate(heads):
         if head:
-            children[i + head].append(child_f[columns[i][3]])
+            row = columns[i]
+            children[i + head].append(child_f[row[3]])
+            if row[3] in subject_deps:  # who the clause is about: a person, a pronoun, a thing
+                children[i + head].append(subject_f[row[4]] if row[4] else subject_f[row[2]])
     features: list[list[str] | None] = []
     for i, (lemma, pos, tag, dep, ent, space) in enumerate(columns):
         if space:
@@ -176,6 +189,7 @@ def sentence_features(sent: SpacySpan, features: list[list[str] | None]) -> tupl
     indices = [i for i in range(sent.start, sent.end) if features[i] is not None]
     own = [features[i] for i in indices]
     count = len(indices)
+    quoted = any(words[9] == "q" for words in own)  # type: ignore[index]
     items: list[list[str]] = []
     for position in range(count):
         words = list(own[position])  # type: ignore[arg-type]
@@ -185,6 +199,8 @@ def sentence_features(sent: SpacySpan, features: list[list[str] | None]) -> tupl
             words.append("BOS1")
         if position == count - 1:
             words.append("EOS")
+        if quoted:
+            words.append("SQ")
         if position >= 1:
             near = own[position - 1]
             words += ("-1" + near[0], "-1" + near[1], "-1" + near[2])  # type: ignore[index]
