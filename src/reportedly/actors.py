@@ -174,9 +174,10 @@ class DocActors:
 
     def __init__(self, doc: Doc, actor_tables: ActorTables | None = None):
         self.doc = doc
+        self.text = doc.text  # read once: Doc.text joins every token on each access
         self.tables = actor_tables or tables()
-        self.country_hits = self.tables.country_aliases.find(doc.text)
-        self.named_hits = self.tables.named.find(doc.text)
+        self.country_hits = self.tables.country_aliases.find(self.text)
+        self.named_hits = self.tables.named.find(self.text)
         self._country_starts = [h.start for h in self.country_hits]
         self._named_starts = [h.start for h in self.named_hits]
 
@@ -239,7 +240,7 @@ class DocActors:
             return Actor(text=head.text, name=actor.name, country=actor.country, sector=actor.sector)
         tokens = self.phrase_tokens(head)
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        text = self.doc.text[start:end]
+        text = self.text[start:end]
         named = self.named_in(start, end)
         countries = self.countries_in(start, end)
         country = _primary_country(countries, head, self.doc)

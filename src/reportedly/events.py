@@ -492,7 +492,7 @@ class EventStage:
     # -- everything else about one candidate ---------------------------------------------------
     def _complete(self, cand: Candidate, context: _DocContext) -> None:
         sent = context.sentences[cand.sentence]
-        cand.hedges = sorted({h.text for h in self.hedges.in_span(context.doc.text, sent.start_char, sent.end_char)})
+        cand.hedges = sorted({h.text for h in self.hedges.in_span(context.text, sent.start_char, sent.end_char)})
         cand.location, cand.location_span = context.location_for(cand)
         cand.when = context.date_for(cand)
         # a toll counts an attack's victims; an accusation or arrest in the same sentence
@@ -975,6 +975,7 @@ class _DocContext:
     def __init__(self, analysis: Analysis, sentences: list[Span], actors: DocActors):
         self.analysis = analysis
         self.doc: Doc = analysis.doc
+        self.text = actors.text  # Doc.text joins every token on each access: read it once
         self.sentences = sentences
         self.actors = actors
         self.places: list[PlaceMention] = sorted(analysis.places, key=lambda p: p.start)
@@ -1251,7 +1252,7 @@ def _witness_retelling(cand: Candidate, groups: list[list[Candidate]], context: 
 
 def _event(event_id: str, group: list[Candidate], context: _DocContext) -> Event:
     first = group[0]
-    doc_text = context.doc.text
+    doc_text = context.text
     seen: set[int] = set()
     mentions = []
     for c in group:  # one mention per sentence that tells the event
