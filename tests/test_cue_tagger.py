@@ -109,3 +109,25 @@ def test_the_tagger_keeps_what_the_rules_find(attribute):
     text = "The regional governor said that two drones hit a fuel depot near the airport."
     rules = attribute(text, learned=False).attributions
     assert [(a.cue.text, a.content.text) for a in attribute(text).attributions] == [(a.cue.text, a.content.text) for a in rules]
+
+
+def test_a_tagged_cue_the_rules_cannot_build_takes_the_tagged_source_and_content(pipeline):
+    doc = pipeline.nlp("Many voters were furious about the new fuel tax.")
+    finder = DocAttributions(doc, cue_lexicon())
+    assert finder.run() == []
+    words = {t.text: t.i for t in doc}
+    spans = [
+        cue_tagger.TaggedSpan("SRC", words["Many"], words["voters"] + 1, 0.9),
+        cue_tagger.TaggedSpan("CUE", words["were"], words["about"] + 1, 0.8),
+        cue_tagger.TaggedSpan("CON", words["the"], words["tax"] + 1, 0.9),
+    ]
+    finder.add_tagged(spans)
+    [found] = finder.found
+    assert doc[found.cue_start : found.cue_end].text == "were furious about"
+    assert doc.text[found.content[0] : found.content[1]] == "the new fuel tax"
+    assert found.extra["source_span"] == (words["Many"], words["voters"] + 1)
+    # an unsure cue adds nothing
+    unsure = DocAttributions(doc, cue_lexicon())
+    unsure.run()
+    unsure.add_tagged([cue_tagger.TaggedSpan(s.role, s.start, s.end, 0.1) for s in spans])
+    assert unsure.found == []
