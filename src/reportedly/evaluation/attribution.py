@@ -1,7 +1,7 @@
 """`reportedly eval attribution`: source, cue and content spans against PolNeAR (brat standoff).
 
 Each PolNeAR article is parsed as it stands (no cleaning, so offsets line up) and run through
-the AttributionStage alone. For each role (source, cue, content):
+the AttributionStage alone (rules and learned cue tagger; ``--rules-only`` leaves the tagger out). For each role (source, cue, content):
 
 - exact: a predicted span counts when a gold span of the same role has the same offsets
   after trimming spaces and edge punctuation (discontinuous gold spans join their pieces);
@@ -134,14 +134,14 @@ def score_document(text: str, gold: dict, predicted: dict, exact: dict[str, Tall
         token[role].add(len(gold_tokens & pred_tokens), len(pred_tokens), len(gold_tokens))
 
 
-def evaluate(polnear: Path, limit: int | None = None) -> dict:
+def evaluate(polnear: Path, limit: int | None = None, learned: bool = True) -> dict:
     from ..attribution import AttributionStage
     from ..nlp import load
     from ..pipeline import Analysis
     from ..records import Document
 
     nlp = load()
-    stage = AttributionStage()
+    stage = AttributionStage(learned=learned)
     anns = sorted((polnear / "attributions").glob("*.ann"))[: limit or None]
     pairs = []
     for ann in anns:
@@ -167,7 +167,8 @@ def evaluate(polnear: Path, limit: int | None = None) -> dict:
 @click.option("--polnear", type=click.Path(path_type=Path), default=None,
               help="A PolNeAR split folder holding text/ and attributions/ (default: ../shared dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N articles.")
-def command(polnear: Path | None, limit: int | None) -> None:
+@click.option("--rules-only", is_flag=True, help="Leave out the learned cue tagger (the rules alone).")
+def command(polnear: Path | None, limit: int | None, rules_only: bool) -> None:
     """Score attribution spans (source, cue, content) against PolNeAR brat files."""
     if polnear is None:
         shared = shared_dir()
@@ -178,7 +179,7 @@ def command(polnear: Path | None, limit: int | None) -> None:
     if not (polnear / "attributions").is_dir():
         click.echo(f"no PolNeAR split at {polnear} (expected text/ and attributions/)")
         return
-    result = evaluate(polnear, limit)
+    result = evaluate(polnear, limit, learned=not rules_only)
     click.echo(f"PolNeAR {polnear.name}: {result['documents']} documents, {result['seconds']} s")
     click.echo(f"{'role':<8} {'exact P':>8} {'R':>6} {'F1':>6}   {'token P':>8} {'R':>6} {'F1':>6}")
     for role in ROLES:
