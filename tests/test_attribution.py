@@ -295,3 +295,20 @@ def test_naming_verb_takes_object_and_complement(attribute):
     called = by_cue(analysis, "called")
     assert "evacuation order" in called.content.text
     assert "premature and dangerous" in called.content.text
+
+
+def test_the_polnear_scorer_on_a_small_brat_file(pipeline, tmp_path):
+    """`reportedly eval attribution` scoring: the found attribution matches exactly, the cue
+    with no content ("Officials disagreed") is missed, so recall halves and precision stays."""
+    from reportedly.evaluation.attribution import evaluate
+
+    fixtures = Path(__file__).parent / "fixtures" / "polnear-mini"
+    for folder, name in (("text", "brief.txt"), ("attributions", "brief_x.ann")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text((fixtures / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for learned in (True, False):
+        result = evaluate(tmp_path, learned=learned)
+        assert result["documents"] == 1
+        assert result["exact"]["cue"] == (1.0, 0.5, pytest.approx(2 / 3))
+        assert result["token"]["content"] == (1.0, 1.0, 1.0)
+        assert result["token"]["source"][:2] == (1.0, pytest.approx(2 / 3))
