@@ -80,6 +80,16 @@ def test_koreans_started_shooting_is_the_soldiers_words(kursk_report: Report):
     assert "soldier" in (holders[0].source.resolved or "").lower()
 
 
+def test_the_soldier_is_one_source_with_each_mention_listed_once(kursk_report: Report):
+    (soldier,) = [s for s in kursk_report.sources if s.name == "captured Russian soldier"]
+    offsets = [(m.start, m.end) for m in soldier.mentions]
+    assert len(offsets) == len(set(offsets)), offsets
+    # "A Russian soldier captured ...", "The soldier's", "the captured soldier", "I", ...
+    assert len(offsets) >= 5
+    assert all(a.source.source_id == soldier.id for a in kursk_report.attributions
+               if a.source and a.source.text in ("the captured soldier", "I"))
+
+
 def test_kursk_html_through_the_html_reader(pipeline):
     from reportedly.ingest import read_inputs
 

@@ -223,7 +223,10 @@ class SourceResolver:
         cluster = self._find(head, span, speaker)
         if cluster is None:
             cluster = self._new(head, span)
-        cluster.mentions.append(record)
+        # One speaker often sources several attributions from one phrase ("the soldier
+        # recalls ..., explaining ..."): a mention is listed once.
+        if record not in cluster.mentions:
+            cluster.mentions.append(record)
         cluster.last_offset = max(cluster.last_offset, span.start_char)
         return cluster.id, cluster.name
 
