@@ -168,6 +168,24 @@ def test_location_is_the_nearest_place_in_the_clause(pipeline, stage):
     assert event.location.admin1 == "UA-63"
 
 
+def test_a_country_named_as_a_participant_is_not_the_setting(pipeline, stage):
+    text = "Moscow has leaned on allies like North Korea and has also sought drones from Iran."
+    places = [
+        place("North Korea", text, "North Korea", None, country="KP", precision="country"),
+        place("Iran", text, "Iran", None, country="IR", precision="country"),
+    ]
+    request = only(events_of(pipeline, stage, text, places=places), "REQUEST")
+    assert request.recipient.country == "IRN"
+    assert request.location is None
+
+
+def test_the_target_of_an_attack_is_its_setting(pipeline, stage):
+    text = "Russian artillery shelled Kharkiv overnight."
+    places = [place("Kharkiv", text, "Kharkiv", "UA-63", precision="city")]
+    event = only(events_of(pipeline, stage, text, places=places), "ASSAULT")
+    assert event.location.admin1 == "UA-63"
+
+
 def test_location_from_the_sentence_before(pipeline, stage):
     text = (
         "Fighting continued around the town of Pokrovsk in the Donetsk region. "

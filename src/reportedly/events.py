@@ -26,7 +26,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from . import numbers
-from .actors import DocActors, alpha3, friendly_fire, infer_sides, tables
+from .actors import MATERIAL_TYPES, DocActors, alpha3, friendly_fire, infer_sides, tables
 from .data import read_table
 from .hedges import lexicon
 from .pipeline import Analysis, DateMention, PlaceMention
@@ -971,6 +971,13 @@ def _fold_casualty_triggers(found: list[Candidate]) -> list[Candidate]:
 
 
 # -- the document around a candidate ------------------------------------------------------------
+def _names_an_example(preposition: Token) -> bool:
+    """"like" or "such as": what follows is an instance of a group, not a setting."""
+    if preposition.lower_ == "like":
+        return True
+    return preposition.lower_ == "as" and preposition.i > 0 and preposition.nbor(-1).lower_ == "such"
+
+
 class _DocContext:
     def __init__(self, analysis: Analysis, sentences: list[Span], actors: DocActors):
         self.analysis = analysis
@@ -998,6 +1005,8 @@ class _DocContext:
         root = span.root
         if root.dep_ in ("nsubj", "nsubjpass", "poss"):
             return True
+        if root.dep_ == "pobj" and _names_an_example(root.head):
+            return True  # "allies like North Korea", "countries such as Iran": a participant
         return root.dep_ == "pobj" and root.head.dep_ == "agent"
 
     def places_in_clause(self, cand: Candidate) -> list[PlaceMention]:
@@ -1112,8 +1121,14 @@ def _ongoing(head: Token) -> bool:
 
 
 def _participant_ranges(cand: Candidate) -> list[tuple[int, int]]:
+    """Places that name a participant, not the setting: the actor always; the recipient too
+    unless the event is material ("shelled Kharkiv" happens in Kharkiv, "sought drones from
+    Iran" does not happen in Iran)."""
     ranges = []
-    for tok in (cand.actor_token,):
+    participants = [cand.actor_token]
+    if cand.type not in MATERIAL_TYPES:
+        participants.append(cand.recipient_token)
+    for tok in participants:
         if tok is not None:
             ranges.append((tok.left_edge.idx, tok.idx + len(tok.text)))
     return ranges
