@@ -312,3 +312,10 @@ def test_the_polnear_scorer_on_a_small_brat_file(pipeline, tmp_path):
         assert result["exact"]["cue"] == (1.0, 0.5, pytest.approx(2 / 3))
         assert result["token"]["content"] == (1.0, 1.0, 1.0)
         assert result["token"]["source"][:2] == (1.0, pytest.approx(2 / 3))
+        # "Officials disagreed" is lost whole: its source and cue words count as missed
+        # attributions; nothing is lost inside the one found, nothing predicted outside gold.
+        assert result["losses"] == {
+            "cue missed in found attributions": 0, "cue missed in missed attributions": 1,
+            "cue predicted outside gold": 0, "source missed in found attributions": 0,
+            "source missed in missed attributions": 1, "source predicted outside gold": 0,
+        }

@@ -50,6 +50,59 @@ def read_gold(ann: Path) -> dict[str, list[tuple[tuple[int, int], ...]]]:
     return spans
 
 
+def read_gold_attributions(ann: Path) -> list[dict[str, tuple[tuple[int, int], ...]]]:
+    """Gold attributions (brat events ``E1 Attribution:T4 Cue:T2 Source:T1 ...``): for each,
+    role -> pieces of the roles it has."""
+    spans: dict[str, tuple[str, tuple]] = {}
+    events: list[list[str]] = []
+    for line in ann.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2:
+            continue
+        if parts[0].startswith("T"):
+            label, _, offsets = parts[1].partition(" ")
+            pieces = tuple((int(a), int(b)) for a, b in (piece.split() for piece in offsets.split(";")))
+            spans[parts[0]] = (label.lower(), pieces)
+        elif parts[0].startswith("E"):
+            events.append(parts[1].split())
+    attributions = []
+    for arguments in events:
+        roles = {}
+        for argument in arguments:
+            role, pieces = spans.get(argument.partition(":")[2], ("", ()))
+            if role in ROLES:
+                roles[role] = pieces
+        attributions.append(roles)
+    return attributions
+
+
+def tally_losses(text: str, gold: list[dict], predicted: dict, losses: Counter) -> None:
+    """Where cue and source tokens are lost: gold tokens missed in attributions we find (their
+    cue overlaps one of ours: a span-extent error) or in attributions we miss altogether, and
+    our tokens outside any gold span of the role (attributions PolNeAR does not mark)."""
+    import bisect
+
+    word_starts = [m.start() for m in WORD.finditer(text)]
+    predicted_labels = token_labels(text, predicted, word_starts)
+
+    def tokens(pieces) -> set[int]:
+        return {i for start, end in pieces
+                for i in range(bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end))}
+
+    predicted_cue = {i for i, role in predicted_labels.items() if role == "cue"}
+    gold_tokens: dict[str, set[int]] = {"cue": set(), "source": set()}
+    for attribution in gold:
+        found = bool(tokens(attribution.get("cue", ())) & predicted_cue)
+        for role in gold_tokens:
+            held = tokens(attribution.get(role, ()))
+            gold_tokens[role] |= held
+            missed = sum(1 for i in held if predicted_labels.get(i) != role)
+            losses[(role, "missed in found attributions" if found else "missed in missed attributions")] += missed
+    for role, held in gold_tokens.items():
+        ours = {i for i, label in predicted_labels.items() if label == role}
+        losses[(role, "predicted outside gold")] += len(ours - held)
+
+
 def normalise(text: str, pieces) -> tuple[int, int] | None:
     start, end = min(p[0] for p in pieces), max(p[1] for p in pieces)
     while start < end and text[start] in EDGE:
@@ -150,16 +203,20 @@ def evaluate(polnear: Path, limit: int | None = None, learned: bool = True) -> d
             pairs.append((text_path.read_text(encoding="utf-8"), ann))
     exact = {role: Tally() for role in ROLES}
     token = {role: Tally() for role in ROLES}
+    losses: Counter = Counter()
     started = time.perf_counter()
     for doc, ann in nlp.pipe(pairs, as_tuples=True, batch_size=16):
         analysis = Analysis(doc=doc, document=Document(id=ann.stem, text=doc.text))
         stage(analysis)
-        score_document(doc.text, read_gold(ann), predicted_spans(analysis.attributions), exact, token)
+        text, predicted = doc.text, predicted_spans(analysis.attributions)
+        score_document(text, read_gold(ann), predicted, exact, token)
+        tally_losses(text, read_gold_attributions(ann), predicted, losses)
     return {
         "documents": len(pairs),
         "seconds": round(time.perf_counter() - started, 1),
         "exact": {role: exact[role].scores() for role in ROLES},
         "token": {role: token[role].scores() for role in ROLES},
+        "losses": {f"{role} {kind}": count for (role, kind), count in sorted(losses.items())},
     }
 
 
@@ -168,7 +225,9 @@ def evaluate(polnear: Path, limit: int | None = None, learned: bool = True) -> d
               help="A PolNeAR split folder holding text/ and attributions/ (default: ../shared dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N articles.")
 @click.option("--rules-only", is_flag=True, help="Leave out the learned cue tagger (the rules alone).")
-def command(polnear: Path | None, limit: int | None, rules_only: bool) -> None:
+@click.option("--explain", is_flag=True,
+              help="Also say where cue and source tokens are lost (found vs missed attributions).")
+def command(polnear: Path | None, limit: int | None, rules_only: bool, explain: bool) -> None:
     """Score attribution spans (source, cue, content) against PolNeAR brat files."""
     if polnear is None:
         shared = shared_dir()
@@ -186,3 +245,7 @@ def command(polnear: Path | None, limit: int | None, rules_only: bool) -> None:
         ep, er, ef = result["exact"][role]
         tp, tr, tf = result["token"][role]
         click.echo(f"{role:<8} {ep:8.3f} {er:6.3f} {ef:6.3f}   {tp:8.3f} {tr:6.3f} {tf:6.3f}")
+    if explain:
+        click.echo("where word tokens are lost (a found attribution is one whose gold cue we tag):")
+        for name, count in result["losses"].items():
+            click.echo(f"  {name:<42} {count:>7,}")
