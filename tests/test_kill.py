@@ -131,43 +131,52 @@ def test_sigkill_mid_run_then_rerun_equals_a_clean_run(tmp_path, workers):
     assert snapshot(db) == clean
 
 
-# A worker that dies on one document (as a crash in native code or the OOM killer would do).
-DYING_WORKER = """
-import os, sys
+# A worker that misbehaves on the one document about Bakhmut ({fault}: dies, as a crash in
+# native code or the OOM killer would make it, or hangs, as a runaway loop would), run through
+# the real CLI; the patch is at module level, so the worker processes load it too.
+FAULTY_WORKER = """
+import os, sys, time
 from reportedly import pipeline
 
 _run_stages = pipeline.Pipeline.run_stages
 
 def run_stages(self, doc, document):
     if "Bakhmut" in document.text:
-        os._exit(70)
+        {fault}
     return _run_stages(self, doc, document)
 
-pipeline.Pipeline.run_stages = run_stages  # module level: the worker processes import this too
+pipeline.Pipeline.run_stages = run_stages
 
 if __name__ == "__main__":
     from reportedly.cli import main
     main(sys.argv[1:], prog_name="reportedly")
 """
+DIES = "os._exit(70)"
+HANGS = "time.sleep(3600)"
 
 
-@pytest.mark.slow
-def test_a_document_that_kills_its_worker_is_rejected_and_the_rest_stored(tmp_path):
+def ingest_with_faulty_worker(tmp_path: Path, fault: str, documents: int, *options: str) -> tuple[set[str], list]:
+    """Ingest ``documents`` articles (article-03 is about Bakhmut) with 2 workers, one of which
+    meets ``fault`` on it: the stored file names and the (file name, reason) rejections."""
     folder = tmp_path / "in"
-    write_inputs(folder, 8)  # article-03 is about Bakhmut
-    script = tmp_path / "dying_worker.py"
-    script.write_text(DYING_WORKER)
+    write_inputs(folder, documents)
+    script = tmp_path / "faulty_worker.py"
+    script.write_text(FAULTY_WORKER.replace("{fault}", fault))
     db = tmp_path / "r.db"
     done = subprocess.run(
         [sys.executable, str(script), "ingest", str(folder), "--db", str(db), "--workers", "2",
-         "--batch-size", "2", "--quiet"],
+         "--batch-size", "2", "--quiet", *options],
         capture_output=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     with Store.open(db, read_only=True) as store:
-        stored = {row["external_id"] for row in store.sql("SELECT external_id FROM documents")}
-        rejected = store.sql("SELECT input, reason FROM rejected")
-    assert {Path(name).name for name in stored} == {f"article-{n:02d}.txt" for n in range(8) if n != 3}
-    assert [(Path(r["input"]).name, r["reason"]) for r in rejected] == [
-        ("article-03.txt", "analysis failed: the worker process died")
-    ]
+        stored = {Path(row["external_id"]).name for row in store.sql("SELECT external_id FROM documents")}
+        rejected = [(Path(r["input"]).name, r["reason"]) for r in store.sql("SELECT input, reason FROM rejected")]
+    return stored, rejected
+
+
+@pytest.mark.slow
+def test_a_document_that_kills_its_worker_is_rejected_and_the_rest_stored(tmp_path):
+    stored, rejected = ingest_with_faulty_worker(tmp_path, DIES, 8)
+    assert stored == {f"article-{n:02d}.txt" for n in range(8) if n != 3}
+    assert rejected == [("article-03.txt", "analysis failed: the worker process died")]

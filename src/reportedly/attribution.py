@@ -57,7 +57,6 @@ TIME_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL"})
 STOP_PARTICIPLES = frozenset({"VBG", "VBN"})
 # The tagger's cue must be at least this sure (its least sure tag's marginal) to add an attribution.
 MIN_TAGGED_CUE = 0.4
-WIDEN_CONTENT = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -656,8 +655,7 @@ class DocAttributions:
                 self._from_tags(span, root, cue, spans)
             for f in self.found[before:]:
                 f.extra["tagged"] = True
-        if WIDEN_CONTENT:
-            self._widen_contents(spans)
+        self._widen_contents(spans)
 
     def _widen_contents(self, spans: list[TaggedSpan]) -> None:
         """A content the tagger sees reaching further (the rest of a clause, a quote's tail)
@@ -691,12 +689,10 @@ class DocAttributions:
             return
         content = self.chars(contents[0].start, contents[0].end)
         sources = sorted((o for o in near if o.role == "SRC"), key=distance)
-        source = None
         found = Found(span.start, span.end, cue.kind, content, None, cue)
         if sources:
             tagged = sources[0]
-            source = doc_span_root(self.doc, tagged.start, tagged.end)
-            found.source = source
+            found.source = self.doc[tagged.start : tagged.end].root
             found.extra["source_span"] = (tagged.start, tagged.end)
         self._add(found)
 
@@ -948,7 +944,7 @@ class AttributionStage:
             finder.add_tagged(self.tagger.tag(doc, learned_features(finder)))
             found = sorted(finder.found, key=lambda f: f.cue_start)
         resolver = SourceResolver()
-        text = doc.text
+        text = finder.text
         for index, f in enumerate(found, start=1):
             f.id = f"a{index}"
             f.extra["cue_char"] = doc[f.cue_start].idx
@@ -1044,10 +1040,6 @@ def rule_roles(doc: Doc, found: list[Found]) -> list[str]:
     for i in cue_tokens:
         roles[i] = "C"
     return roles
-
-
-def doc_span_root(doc: Doc, start: int, end: int) -> Token:
-    return doc[start:end].root
 
 
 def _is_dash(token: Token) -> bool:

@@ -153,6 +153,8 @@ class InProcess:
     No timeout here: a hung document hangs the run, as any single-process call would.
     """
 
+    restarts = 0  # one process, never replaced
+
     def __init__(self, stages: tuple[str, ...] | None = None) -> None:
         from .pipeline import Pipeline, default_pipeline
 
@@ -435,7 +437,7 @@ def ingest(
                     on_batch(summary)
         finally:
             analyser.close()
-            summary.restarts = getattr(analyser, "restarts", 0)
+            summary.restarts = analyser.restarts
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 MODEL_FILE = "cue_tagger.crfsuite"
 ROLES = ("CUE", "SRC", "CON")
-# Shorter strings are cheaper to build and look up: these are the feature-name prefixes.
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ import msgspec
 import pyarrow as pa
 
 from . import tables
+from .batch import DEFAULT_RECYCLE_AFTER, DEFAULT_TIMEOUT
 from .records import Corroboration, Rejected, Report, decode_report
 
 if TYPE_CHECKING:
@@ -141,19 +142,24 @@ class Store:
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         progress: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
-        **options,
+        stages: tuple[str, ...] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        recycle_after: int | None = DEFAULT_RECYCLE_AFTER,
+        on_batch: Callable[[IngestSummary], None] | None = None,
     ) -> IngestSummary:
         """Read, analyse (in ``workers`` processes) and store every input.
 
-        ``options`` are ``batch.ingest``'s: ``stages``, ``timeout`` (seconds without a
-        finished batch before a worker counts as hung), ``recycle_after`` (documents per
-        worker process before it is replaced) and ``on_batch`` (a progress callback).
+        ``stages`` picks the pipeline's stages (default all), ``timeout`` is the seconds
+        without a finished batch before a worker counts as hung, ``recycle_after`` the
+        documents per worker process before it is replaced, and ``on_batch`` a progress
+        callback; see ``batch.ingest``.
         """
         from .batch import ingest
 
         return ingest(
             self, inputs, workers=workers, published=published, outlet=outlet,
-            max_bytes=max_bytes, progress=progress, batch_size=batch_size, **options,
+            max_bytes=max_bytes, progress=progress, batch_size=batch_size, stages=stages,
+            timeout=timeout, recycle_after=recycle_after, on_batch=on_batch,
         )
 
     def has_documents(self, ids: Iterable[str]) -> set[str]:

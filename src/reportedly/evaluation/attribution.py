@@ -19,6 +19,7 @@ Default data: ``../shared/eval/polnear/data/dev``.
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from collections import Counter
@@ -34,26 +35,13 @@ FRAMING_KINDS = frozenset({"noun", "adverb"})
 EDGE = " \t\n\r.,;:!?\"“”‘’'()[]—–-"
 
 
-def read_gold(ann: Path) -> dict[str, list[tuple[tuple[int, int], ...]]]:
-    """Gold spans by role; each span is a tuple of (start, end) pieces."""
-    spans: dict[str, list] = {role: [] for role in ROLES}
-    for line in ann.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) < 2 or not parts[0].startswith("T"):
-            continue
-        label, _, offsets = parts[1].partition(" ")
-        role = label.lower()
-        if role not in spans:
-            continue
-        pieces = tuple((int(a), int(b)) for a, b in (piece.split() for piece in offsets.split(";")))
-        spans[role].append(pieces)
-    return spans
+Pieces = tuple[tuple[int, int], ...]
 
 
-def read_gold_attributions(ann: Path) -> list[dict[str, tuple[tuple[int, int], ...]]]:
-    """Gold attributions (brat events ``E1 Attribution:T4 Cue:T2 Source:T1 ...``): for each,
-    role -> pieces of the roles it has."""
-    spans: dict[str, tuple[str, tuple]] = {}
+def read_brat(ann: Path) -> tuple[dict[str, tuple[str, Pieces]], list[list[str]]]:
+    """A brat file's text-bound spans (id -> lower-case label, pieces) and its events
+    (``E1 Attribution:T4 Cue:T2 Source:T1 ...`` as argument lists)."""
+    spans: dict[str, tuple[str, Pieces]] = {}
     events: list[list[str]] = []
     for line in ann.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
@@ -65,6 +53,21 @@ def read_gold_attributions(ann: Path) -> list[dict[str, tuple[tuple[int, int], .
             spans[parts[0]] = (label.lower(), pieces)
         elif parts[0].startswith("E"):
             events.append(parts[1].split())
+    return spans, events
+
+
+def read_gold(ann: Path) -> dict[str, list[Pieces]]:
+    """Gold spans by role; each span is a tuple of (start, end) pieces."""
+    spans: dict[str, list[Pieces]] = {role: [] for role in ROLES}
+    for role, pieces in read_brat(ann)[0].values():
+        if role in spans:
+            spans[role].append(pieces)
+    return spans
+
+
+def read_gold_attributions(ann: Path) -> list[dict[str, Pieces]]:
+    """Gold attributions (brat events): for each, role -> pieces of the roles it has."""
+    spans, events = read_brat(ann)
     attributions = []
     for arguments in events:
         roles = {}
@@ -76,18 +79,21 @@ def read_gold_attributions(ann: Path) -> list[dict[str, tuple[tuple[int, int], .
     return attributions
 
 
+def word_indices(word_starts: list[int], pieces: Pieces) -> list[int]:
+    """The word tokens (indices into ``word_starts``) that start inside ``pieces``."""
+    return [i for start, end in pieces
+            for i in range(bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end))]
+
+
 def tally_losses(text: str, gold: list[dict], predicted: dict, losses: Counter) -> None:
     """Where cue and source tokens are lost: gold tokens missed in attributions we find (their
     cue overlaps one of ours: a span-extent error) or in attributions we miss altogether, and
     our tokens outside any gold span of the role (attributions PolNeAR does not mark)."""
-    import bisect
-
     word_starts = [m.start() for m in WORD.finditer(text)]
     predicted_labels = token_labels(text, predicted, word_starts)
 
-    def tokens(pieces) -> set[int]:
-        return {i for start, end in pieces
-                for i in range(bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end))}
+    def tokens(pieces: Pieces) -> set[int]:
+        return set(word_indices(word_starts, pieces))
 
     predicted_cue = {i for i, role in predicted_labels.items() if role == "cue"}
     gold_tokens: dict[str, set[int]] = {"cue": set(), "source": set()}
@@ -159,16 +165,11 @@ def predicted_spans(attributions) -> dict[str, list[tuple[tuple[int, int], ...]]
 
 def token_labels(text: str, spans: dict[str, list], word_starts: list[int]) -> dict[int, str]:
     """Word-token index -> role, the strongest role winning (cue > source > content)."""
-    import bisect
-
     labels: dict[int, str] = {}
     for role in reversed(ROLES):  # content first, so cue and source overwrite it
         for pieces in spans[role]:
-            for start, end in pieces:
-                first = bisect.bisect_left(word_starts, start)
-                last = bisect.bisect_left(word_starts, end)
-                for index in range(first, last):
-                    labels[index] = role
+            for index in word_indices(word_starts, pieces):
+                labels[index] = role
     return labels
 
 
