@@ -134,6 +134,36 @@ def test_dash_quote(attribute):
     assert "held the line" in dash.content.text
 
 
+
+def test_transcript_speaker_labels(attribute):
+    analysis = attribute(
+        "A transcript of the briefing follows.\n\n"
+        "PESKOV: We have no information about troop movements near the border.\n\n"
+        "REPORTER: Will the talks resume next week?\n\n"
+        "The report said: the talks had stalled."
+    )
+    turns = [a for a in analysis.attributions if a.cue.text == ":" and a.source is not None]
+    assert [a.source.text for a in turns] == ["PESKOV", "REPORTER"]  # "said:" stays a verb cue
+    assert by_cue(analysis, "said").source.text == "The report"
+    assert turns[0].content.text == "We have no information about troop movements near the border"
+    assert turns[1].content.text == "Will the talks resume next week"
+
+
+def test_speaker_label_needs_the_start_of_a_paragraph(attribute):
+    analysis = attribute("Officials confirmed the figure in a statement headed UPDATE: two bridges were closed.")
+    assert all(a.source is None or a.source.text != "UPDATE" for a in analysis.attributions)
+
+
+def test_quote_signed_after_a_dash(attribute):
+    analysis = attribute(
+        "Soldiers at the front told us what they need.\n"
+        "“We held the line for three days without artillery.” ― Oleksandr Kovalenko\n"
+        "“Send us drones, not promises.” — Maria Hnatiuk\n"
+    )
+    signed = [a for a in analysis.attributions if a.cue.kind == "punctuation"]
+    assert [(a.cue.text, a.source.text) for a in signed] == [("―", "Oleksandr Kovalenko"), ("—", "Maria Hnatiuk")]
+    assert signed[1].content.text == "“Send us drones, not promises.”"
+
 def test_internal_state_cues_are_marked(attribute):
     analysis = attribute("Engineers fear that the dam could collapse within days.")
     fear = by_cue(analysis, "fear")

@@ -33,7 +33,10 @@ from .sources import SourceResolver, noun_phrase, trim
 OPENING_QUOTES = "“«"
 CLOSING_QUOTES = "”»"
 STRAIGHT_QUOTE = '"'
-DASHES = frozenset({"—", "–", "-", "--"})
+DASHES = frozenset({"—", "–", "―", "-", "--"})
+# The longest speaker label ("UNIDENTIFIED MALE:") and quote signature ("― Edwin G. Monroy") in tokens.
+MAX_LABEL_TOKENS = 4
+MAX_SIGNATURE_TOKENS = 6
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # Children of a cue verb that belong to the cue ("has said", "did not say", "pointed out").
 CUE_LEFT_DEPS = frozenset({"aux", "auxpass", "neg"})
@@ -307,7 +310,7 @@ class DocAttributions:
             elif pos == "ADV" and lemma in lex.adverbs:
                 self._adverb(token, lex.adverbs[lemma])
             elif token.text in lex.punctuation or token.text in DASHES:
-                self._colon_quote(token)
+                self._colon_quote(token) or self._speaker_label(token) or self._signature(token)
         self._orphan_quotes()
         self.found.sort(key=lambda f: f.cue_start)
         return self.found
@@ -614,20 +617,71 @@ class DocAttributions:
         content = self.subtree(head)
         self._add(Found(token.i, token.i + 1, "adverb", content, None, cue))
 
-    def _colon_quote(self, token: Token) -> None:
+    def _colon_quote(self, token: Token) -> bool:
         """ 'Zelensky: "We will win."' and 'The soldier — "they fired at us"'."""
         quote = self.adjacent_quote(token, after=True)
         if quote is None or token.i == 0:
-            return
+            return False
         sent = token.sent
         left = self.doc[sent.start : token.i]
         if not left or any(t.pos_ in {"VERB", "AUX"} for t in left):
-            return
+            return False
         head = left.root
         if head.pos_ not in {"PROPN", "NOUN", "PRON"}:
-            return
+            return False
+        return self._add_punctuation(token, quote, head)
+
+    def _speaker_label(self, token: Token) -> bool:
+        """A transcript's turn: 'PESKOV: We have no such information.' -- an upper-case label
+        opening a paragraph; the rest of the paragraph is what the speaker said."""
+        if token.text != ":" or token.i == 0:
+            return False
+        doc, text = self.doc, self.text
+        start = token.i
+        while start > 0 and token.i - start < MAX_LABEL_TOKENS and _label_word(doc[start - 1]):
+            start -= 1
+        if start == token.i or not any(doc[i].is_alpha and len(doc[i]) > 1 for i in range(start, token.i)):
+            return False
+        line_start = text.rfind("\n", 0, doc[start].idx) + 1
+        if text[line_start : doc[start].idx].strip(" \t\"“'") != "":
+            return False  # not the paragraph's first words ("the report said: ...")
+        line_end = text.find("\n", token.idx)
+        line_end = len(text) if line_end < 0 else line_end
+        after = doc.char_span(token.idx + 1, line_end, alignment_mode="expand")
+        if after is None or not len(after):
+            return False
+        return self._add_punctuation(token, self.chars(after.start, after.end), doc[start:token.i])
+
+    def _signature(self, token: Token) -> bool:
+        """A quotation signed after a dash: '"We held the line." ― Oleksandr, 24' -- the name
+        (up to the end of its line) is the source."""
+        if token.text not in DASHES or token.i == 0:
+            return False
+        quote = self.adjacent_quote(token, after=False)
+        if quote is None or quote[1] > token.idx:
+            return False
+        doc, text = self.doc, self.text
+        line_end = text.find("\n", token.idx)
+        line_end = len(text) if line_end < 0 else line_end
+        name = doc.char_span(token.idx + len(token), line_end, alignment_mode="expand")
+        if name is None:
+            return False
+        words = [t for t in name if not t.is_space and not t.is_punct]
+        if not words or len(words) > MAX_SIGNATURE_TOKENS or not words[0].is_title or any(t.pos_ in {"VERB", "AUX"} for t in words):
+            return False
+        return self._add_punctuation(token, quote, doc[words[0].i : words[-1].i + 1])
+
+    def _add_punctuation(self, token: Token, content: tuple[int, int], source: Token | SpacySpan) -> bool:
+        """A punctuation cue (colon, dash) whose source is a head token (its noun phrase is
+        the source span) or a span taken whole (a speaker label, a signature)."""
         cue = Cue(token.text, "punctuation", False, "neutral", 1.0)
-        self._add(Found(token.i, token.i + 1, "punctuation", quote, head, cue))
+        head = source if isinstance(source, Token) else source.root
+        found = Found(token.i, token.i + 1, "punctuation", content, head, cue)
+        if not isinstance(source, Token):
+            found.extra["source_span"] = (source.start, source.end)
+        before = len(self.found)
+        self._add(found)
+        return len(self.found) > before
 
     # learned cues ---------------------------------------------------------------------------
 
@@ -715,6 +769,11 @@ class DocAttributions:
                 continue
             cue = Cue("", "punctuation", False, "neutral", 1.0)
             self._add(Found(opening.start, opening.start + 1, "punctuation", (q_start, q_end), speaker.source, cue))
+
+
+def _label_word(token: Token) -> bool:
+    """A word of an upper-case speaker label: "WALLACE", "MR.", "SEN.", "O'NEILL"."""
+    return not token.is_space and token.text.isupper() and not token.is_punct
 
 
 def _is_edge(token: Token, leading: bool) -> bool:
