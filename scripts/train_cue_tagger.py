@@ -1,7 +1,9 @@
 """Train the attribution span tagger (``src/reportedly/data/cue_tagger.crfsuite``) on PolNeAR train.
 
 Each PolNeAR article (brat standoff: Source, Cue, Content spans) is parsed with the project's
-spaCy pipeline; every non-space token gets a BIO tag for CUE, SRC or CON from the gold span
+spaCy pipeline. The tok2vec vectors of the train tokens are clustered first (k-means, two
+granularities, written to ``src/reportedly/data/cue_tagger_clusters.npz``): a token's cluster is
+one of its features. Then every non-space token gets a BIO tag for CUE, SRC or CON from the gold span
 that holds it, and a linear-chain CRF (python-crfsuite) is fitted per sentence over the
 features of ``reportedly.cue_tagger.sentence_features`` -- the same function the attribution
 stage calls at run time. Run on demand (about ten minutes on one core):
@@ -9,7 +11,7 @@ stage calls at run time. Run on demand (about ten minutes on one core):
     .venv/bin/python scripts/train_cue_tagger.py [--polnear ../shared/eval/polnear/data/train]
         [--dev ../shared/eval/polnear/data/dev] [--cache /tmp/polnear-train.spacy]
 
-Reads ../shared in place and writes only the model file. ``--cache`` keeps the parsed
+Reads ../shared in place and writes only the model and cluster files. ``--cache`` keeps the parsed
 articles (a DocBin outside the repository) so a re-run skips the parse; ``--dev`` prints
 token-level precision, recall and F1 per role on the dev split.
 """
@@ -22,11 +24,18 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
+from reportedly import cue_tagger
 from reportedly.attribution import DocAttributions, cue_lexicon, learned_features
 from reportedly.cue_tagger import decode, sentence_features
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "src" / "reportedly" / "data" / "cue_tagger.crfsuite"
+CLUSTERS = ROOT / "src" / "reportedly" / "data" / cue_tagger.CLUSTERS_FILE
+# Word classes: 64 coarse and 512 fine k-means centroids over a sample of train token vectors.
+CLUSTER_SIZES = {"coarse": 64, "fine": 512}
+CLUSTER_SAMPLE = 200_000
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear" / "data"
 LABELS = {"Cue": "CUE", "Source": "SRC", "Content": "CON"}
 # L1 keeps the model small (most lexical features get zero weight); L2 smooths the rest.
@@ -66,7 +75,9 @@ def parsed(split: Path, names: list[str], cache: Path | None) -> dict:
 
     nlp = load()
     if cache is not None and cache.exists():
-        docs = DocBin().from_disk(cache).get_docs(nlp.vocab)
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        for doc in docs:  # a DocBin keeps no tensor: it travels in user_data
+            doc.tensor = np.frombuffer(doc.user_data.pop("tensor"), dtype=np.float16).reshape(len(doc), -1).astype(np.float32)
         return {doc.user_data["name"]: doc for doc in docs}
     texts = [(split / "text" / f"{name}.txt").read_text(encoding="utf-8") for name in names]
     result = {}
@@ -74,10 +85,33 @@ def parsed(split: Path, names: list[str], cache: Path | None) -> dict:
     for name, doc in zip(names, nlp.pipe(texts, batch_size=16), strict=True):
         doc.user_data["name"] = name
         result[name] = doc
+        doc.user_data["tensor"] = doc.tensor.astype(np.float16).tobytes()
         store.add(doc)
+        del doc.user_data["tensor"]
     if cache is not None:
         store.to_disk(cache)
     return result
+
+
+def kmeans(vectors: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 25) -> np.ndarray:
+    """Lloyd's k-means; an emptied cluster restarts at a random vector."""
+    centroids = vectors[rng.choice(len(vectors), k, replace=False)].copy()
+    for _ in range(iterations):
+        nearest = ((centroids * centroids).sum(1) - 2 * vectors @ centroids.T).argmin(1)
+        for j in range(k):
+            members = vectors[nearest == j]
+            centroids[j] = members.mean(0) if len(members) else vectors[rng.integers(len(vectors))]
+    return centroids
+
+
+def derive_clusters(docs: dict, path: Path, seed: int = 0) -> None:
+    """Cluster the train token vectors and write the centroids the tagger's features use."""
+    rng = np.random.default_rng(seed)
+    vectors = np.concatenate([doc.tensor for doc in docs.values()]).astype(np.float32)
+    vectors = vectors[rng.choice(len(vectors), min(CLUSTER_SAMPLE, len(vectors)), replace=False)]
+    np.savez(path, **{name: kmeans(vectors, k, rng) for name, k in CLUSTER_SIZES.items()})
+    cue_tagger.token_clusters.cache_clear()
+    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB")
 
 
 def token_tags(doc, spans: list[tuple[str, int, int, int]]) -> dict[int, tuple[str, int]]:
@@ -123,6 +157,7 @@ def train(split: Path, cache: Path | None, model: Path, params: dict) -> None:
 
     pairs = articles(split)
     docs = parsed(split, sorted({name for name, _ in pairs}), cache)
+    derive_clusters(docs, CLUSTERS)
     trainer = pycrfsuite.Trainer(verbose=False)
     count = 0
     for name, ann in pairs:

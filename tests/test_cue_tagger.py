@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy
 import pytest
 
 from reportedly import cue_tagger
@@ -131,3 +132,31 @@ def test_a_tagged_cue_the_rules_cannot_build_takes_the_tagged_source_and_content
     unsure.run()
     unsure.add_tagged([cue_tagger.TaggedSpan(s.role, s.start, s.end, 0.1) for s in spans])
     assert unsure.found == []
+
+
+def test_every_token_gets_a_word_class_and_its_governing_verb(pipeline):
+    clusters = cue_tagger.token_clusters()
+    assert clusters is not None and clusters.width == 96
+    doc = pipeline.nlp("The governor said the bridge was destroyed overnight.")
+    coarse, fine = clusters.assign(doc)
+    assert len(coarse) == len(fine) == len(doc)
+    assert max(coarse) < len(clusters.coarse) and max(fine) < len(clusters.fine)
+    finder = DocAttributions(doc, cue_lexicon())
+    finder.run()
+    features = learned_features(finder)
+    words = {t.text: t.i for t in doc}
+    assert f"k={coarse[words['said']]}" in features[words["said"]]
+    assert "av=destroy" in features[words["bridge"]]  # the verb it hangs from
+    assert {"av=say", "avLV"} <= set(features[words["destroyed"]])  # reported by a listed cue
+    assert not any(f.startswith("av=") for f in features[words["said"]])  # the root has none
+
+
+def test_a_doc_without_tok2vec_vectors_is_still_tagged(pipeline):
+    doc = pipeline.nlp("Opposition lawmakers have long debated the wisdom of the deal.")
+    doc.tensor = numpy.zeros((0,), dtype="float32")  # another model, or vectors dropped
+    assert cue_tagger.token_clusters().assign(doc) is None
+    finder = DocAttributions(doc, cue_lexicon())
+    finder.run()
+    assert not any(f.startswith("k=") for words in learned_features(finder) if words for f in words)
+    analysis = Analysis(doc=doc, document=Document(id="t", text=doc.text))
+    AttributionStage()(analysis)  # runs on the parse features alone

@@ -7,7 +7,10 @@ stage uses it to find the long tail of cues its rules miss (rare verbs, nouns, i
 rules' own output is among its features, so it learns where they go wrong.
 
 One feature function, ``sentence_features``, serves both training and run time, so the model
-always sees the features it was trained on. The model is loaded once per process
+always sees the features it was trained on. Besides the parse, a token shows the tagger its
+word class: the nearest of a few hundred centroids (``data/cue_tagger_clusters.npz``, k-means
+over PolNeAR train, made by the same script) of its spaCy tok2vec vector (``doc.tensor``),
+which lets the model generalise from "said" to verbs it never saw as cues. The model is loaded once per process
 (``tagger()``); a missing model file or a missing ``pycrfsuite`` turns the tagger off rather
 than failing the pipeline.
 """
@@ -20,13 +23,17 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
+import numpy as np
 from spacy.tokens import Doc
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
 
 MODEL_FILE = "cue_tagger.crfsuite"
+CLUSTERS_FILE = "cue_tagger_clusters.npz"
 ROLES = ("CUE", "SRC", "CON")
+# How far up the tree a token looks for the verb that governs it ("av=" feature).
+GOVERNOR_DEPTH = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,56 @@ def cue_rates() -> dict[str, str]:
     return rates
 
 
+class TokenClusters:
+    """Word classes from context: the nearest centroid of each token's tok2vec vector, at a
+    coarse and a fine granularity (k-means centroids shipped as data)."""
+
+    def __init__(self, coarse: np.ndarray, fine: np.ndarray) -> None:
+        self.coarse, self.fine = coarse.astype(np.float32), fine.astype(np.float32)
+        self.width = self.coarse.shape[1]
+        # ||c||^2 once; the nearest centroid minimises ||c||^2 - 2 x.c
+        self._coarse_norms = (self.coarse * self.coarse).sum(1)
+        self._fine_norms = (self.fine * self.fine).sum(1)
+        self.coarse_names = [f"k={j}" for j in range(len(self.coarse))]
+        self.fine_names = [f"K={j}" for j in range(len(self.fine))]
+        self.head_names = [f"hk={j}" for j in range(len(self.coarse))]
+        self.before_names = [f"-1k={j}" for j in range(len(self.coarse))]
+        self.after_names = [f"+1k={j}" for j in range(len(self.coarse))]
+
+    def assign(self, doc: Doc) -> tuple[list[int], list[int]] | None:
+        """Coarse and fine class of every token, or None when the doc carries no tok2vec
+        tensor of the width the centroids were made from (another spaCy model)."""
+        tensor = doc.tensor
+        if tensor is None or tensor.ndim != 2 or tensor.shape != (len(doc), self.width):
+            return None
+        vectors = np.asarray(tensor, dtype=np.float32)
+        coarse = (self._coarse_norms - 2 * vectors @ self.coarse.T).argmin(1)
+        fine = (self._fine_norms - 2 * vectors @ self.fine.T).argmin(1)
+        return coarse.tolist(), fine.tolist()
+
+
+@functools.cache
+def token_clusters() -> TokenClusters | None:
+    """The packaged centroids, or None when the file is absent."""
+    resource = resources.files("reportedly.data").joinpath(CLUSTERS_FILE)
+    if not resource.is_file():
+        return None
+    with resources.as_file(resource) as path, np.load(path) as arrays:
+        return TokenClusters(arrays["coarse"], arrays["fine"])
+
+
+def governing_verbs(heads: list[int], is_verb: list[bool]) -> list[int]:
+    """For each token, the nearest verb above it in the parse (at most ``GOVERNOR_DEPTH``
+    steps up; the last token reached otherwise), or -1 for the root itself."""
+    governors = []
+    for i in range(len(heads)):
+        current, depth = heads[i], 0
+        while heads[current] != current and not is_verb[current] and depth < GOVERNOR_DEPTH:
+            current, depth = heads[current], depth + 1
+        governors.append(current if current != i else -1)
+    return governors
+
+
 class _Named(dict):
     """Feature string by string-store hash ("l=" + the lemma), made at first sight and kept:
     features come from the doc's attribute arrays without building strings per token."""
@@ -102,8 +159,8 @@ class _Strings:
     def __init__(self, doc: Doc) -> None:
         store = self.store = doc.vocab.strings
         self.lemma = _Named(store, "", lower=True)
-        self.named = {prefix: _Named(store, prefix, lower=prefix in {"l=", "hl="})
-                      for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=", "sb=")}
+        self.named = {prefix: _Named(store, prefix, lower=prefix in {"l=", "hl=", "av="})
+                      for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=", "sb=", "av=")}
 
 
 _STRINGS: list[_Strings] = []
@@ -112,6 +169,15 @@ _STRINGS: list[_Strings] = []
 @functools.cache
 def _subject_deps_of(store) -> frozenset[int]:
     return frozenset(store[name] for name in ("nsubj", "nsubjpass"))
+
+
+@functools.cache
+def _verb_pos_of(store) -> frozenset[int]:
+    return frozenset(store[name] for name in ("VERB", "AUX"))
+
+
+def _verb_pos(doc: Doc) -> frozenset[int]:
+    return _verb_pos_of(doc.vocab.strings)
 
 
 def _subject_deps(doc: Doc) -> frozenset[int]:
@@ -143,6 +209,12 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
     columns = doc.to_array([LEMMA, POS, TAG, DEP, ENT_TYPE, IS_SPACE]).tolist()
     subject_deps = _subject_deps(doc)
     heads = doc.to_array(HEAD).view("int64").tolist()  # offsets to the head, may be negative
+    verb_pos = _verb_pos(doc)
+    governors = governing_verbs([i + head for i, head in enumerate(heads)], [row[1] in verb_pos for row in columns])
+    governor_f = named["av="]
+    clusters = token_clusters()
+    classes = clusters.assign(doc) if clusters is not None else None
+    last = len(columns) - 1
     children: list[list[str]] = [[] for _ in columns]
     for i, head in enumerate(heads):
         if head:
@@ -177,6 +249,19 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
         if ent:
             words.append(ent_f[ent])
         words.extend(children[i])
+        governor = governors[i]
+        if governor >= 0:  # the verb a content word hangs from ("said" for the words it reports)
+            governor_lemma = columns[governor][0]
+            words.append(governor_f[governor_lemma])
+            if lemmas[governor_lemma] in verbs:
+                words.append("avLV")
+        if classes is not None:
+            coarse, fine = classes
+            words += (clusters.coarse_names[coarse[i]], clusters.fine_names[fine[i]], clusters.head_names[coarse[i + heads[i]]])  # type: ignore[union-attr]
+            if i:
+                words.append(clusters.before_names[coarse[i - 1]])  # type: ignore[union-attr]
+            if i < last:
+                words.append(clusters.after_names[coarse[i + 1]])  # type: ignore[union-attr]
         features.append(words)
     return features
 
