@@ -198,6 +198,16 @@ def test_multi_paragraph_quote_is_the_speakers(attribute):
     assert "The ministry did not comment" not in holders[0].content.text
 
 
+
+def test_a_quote_that_goes_on_after_its_cue_stays_with_the_quoting_speaker(attribute):
+    # "You say" is speech inside the governor's quote: the next quote is still the governor's
+    analysis = attribute(
+        "“You say you ‘accept responsibility,’ and it was the fault of the guards,” the governor said. "
+        "“That is not leadership.”"
+    )
+    continued = [a for a in analysis.attributions if a.content.text == "“That is not leadership.”"]
+    assert [a.source.text for a in continued] == ["the governor"]
+
 def test_unbalanced_quote_closes_at_the_paragraph_end(attribute):
     text = "The mayor said: “The water plant was hit again and the pumps are down.\n\nRepairs will take a week, officials said."
     assert [text[a:b] for a, b in find_quotes(text)] == ["“The water plant was hit again and the pumps are down."]

@@ -753,7 +753,10 @@ class DocAttributions:
     def _orphan_quotes(self) -> None:
         """A quotation with no cue of its own, right after a quoted speaker, is theirs too."""
         covered = [f.content for f in self.found]
-        speakers = sorted((f for f in self.found if f.source is not None and self.quote_at(f.content[0]) is not None), key=lambda f: f.content[0])
+        # a speaker whose own cue sits inside a quotation is being quoted ("You say ...," Merkley
+        # said. "..."): the quote that follows is the quoting speaker's, not theirs
+        speakers = sorted((f for f in self.found if f.source is not None and self.quote_at(f.content[0]) is not None
+                           and self.quote_at(self.doc[f.cue_start].idx) is None), key=lambda f: f.content[0])
         for q_start, q_end in self.quotes:
             if any(start <= q_start and q_end <= end for start, end in covered):
                 continue

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from spacy.tokens import Doc
+from threadpoolctl import ThreadpoolController
 
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan
@@ -96,9 +97,15 @@ class TokenClusters:
     def __init__(self, coarse: np.ndarray, fine: np.ndarray) -> None:
         self.coarse, self.fine = coarse.astype(np.float32), fine.astype(np.float32)
         self.width = self.coarse.shape[1]
-        # ||c||^2 once; the nearest centroid minimises ||c||^2 - 2 x.c
-        self._coarse_norms = (self.coarse * self.coarse).sum(1)
-        self._fine_norms = (self.fine * self.fine).sum(1)
+        # the nearest centroid c minimises ||c||^2 - 2 x.c: both centroid sets in one matrix
+        # product, with -2c and ||c||^2 made once
+        both = np.concatenate([self.coarse, self.fine])
+        self._scale = np.ascontiguousarray((-2 * both).T)
+        self._norms = (both * both).sum(1)
+        self._split = len(self.coarse)
+        # one BLAS thread: OpenBLAS's extra threads spin for a while after each product and
+        # take the core the parse (or the other ingest worker) needs
+        self._blas = ThreadpoolController()
         self.coarse_names = [f"k={j}" for j in range(len(self.coarse))]
         self.fine_names = [f"K={j}" for j in range(len(self.fine))]
         self.head_names = [f"hk={j}" for j in range(len(self.coarse))]
@@ -111,10 +118,11 @@ class TokenClusters:
         tensor = doc.tensor
         if tensor is None or tensor.ndim != 2 or tensor.shape != (len(doc), self.width):
             return None
-        vectors = np.asarray(tensor, dtype=np.float32)
-        coarse = (self._coarse_norms - 2 * vectors @ self.coarse.T).argmin(1)
-        fine = (self._fine_norms - 2 * vectors @ self.fine.T).argmin(1)
-        return coarse.tolist(), fine.tolist()
+        with self._blas.limit(limits=1, user_api="blas"):
+            scores = np.asarray(tensor, dtype=np.float32) @ self._scale
+        scores += self._norms
+        split = self._split
+        return scores[:, :split].argmin(1).tolist(), scores[:, split:].argmin(1).tolist()
 
 
 @functools.cache
