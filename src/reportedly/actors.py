@@ -172,9 +172,10 @@ def tables() -> ActorTables:
 class DocActors:
     """The alias hits of one document, and the resolution of actor phrases against them."""
 
-    def __init__(self, doc: Doc, actor_tables: ActorTables | None = None):
+    def __init__(self, doc: Doc, actor_tables: ActorTables | None = None, text: str | None = None):
         self.doc = doc
-        self.text = doc.text  # read once: Doc.text joins every token on each access
+        # the parsed text, if the caller has it (Doc.text joins every token on each access)
+        self.text = doc.text if text is None else text
         self.tables = actor_tables or tables()
         self.country_hits = self.tables.country_aliases.find(self.text)
         self.named_hits = self.tables.named.find(self.text)

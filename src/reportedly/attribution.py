@@ -20,10 +20,12 @@ import bisect
 import functools
 from dataclasses import dataclass, field
 
+from spacy.attrs import LEMMA, LOWER, ORTH, POS
+from spacy.symbols import ADJ, ADV, AUX, NOUN, PROPN, VERB
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from .cue_tagger import TaggedSpan, doc_features, quote_mask, tagger, token_starts
+from .cue_tagger import TaggedSpan, doc_features, lower_lemmas, quote_mask, tagger, token_starts
 from .data import read_table
 from .hedges import lexicon as hedge_lexicon
 from .pipeline import Analysis
@@ -211,10 +213,11 @@ class Found:
 class DocAttributions:
     """Finds the attributions of one parsed document."""
 
-    def __init__(self, doc: Doc, lex: CueLexicon):
+    def __init__(self, doc: Doc, lex: CueLexicon, text: str | None = None):
         self.doc = doc
         self.lex = lex
-        self.text = doc.text  # Doc.text joins every token on each access: read it once
+        # the parsed text, if the caller has it (Doc.text joins every token on each access)
+        self.text = doc.text if text is None else text
         self.quotes = find_quotes(self.text)
         self._quote_starts = [q[0] for q in self.quotes]
         self.found: list[Found] = []
@@ -290,30 +293,47 @@ class DocAttributions:
     # the pass over the tokens ---------------------------------------------------------------
 
     def run(self) -> list[Found]:
-        lex = self.lex
-        for token in self.doc:  # first, so the light verb is not taken as a cue of its own
-            if token.pos_ in {"NOUN", "ADJ"} and lex.light.get(token.lemma_.lower()) == token.pos_:
-                self._light(token)
-        for token in self.doc:
-            lemma = token.lemma_.lower()
-            pos = token.pos_
-            if token.i in self._cue_tokens:
+        """Light-verb cues first (so their verb is not taken as a cue of its own), then every
+        other family in token order. Tokens are read from the doc's attribute arrays and made
+        into Token objects only where a family may apply: most words are no cue."""
+        lex, doc = self.lex, self.doc
+        rows = doc.to_array([POS, LEMMA, LOWER, ORTH]).tolist()
+        lemmas = lower_lemmas(doc)
+        for i, (pos, lemma, _lower, _orth) in enumerate(rows):
+            if pos in (NOUN, ADJ) and lex.light.get(lemmas[lemma]) == ("NOUN" if pos == NOUN else "ADJ"):
+                self._light(doc[i])
+        marks = _punctuation_ids(doc.vocab.strings, lex)
+        according, to = marks.according, marks.to
+        last = len(rows) - 1
+        for i, (pos, lemma, lower, orth) in enumerate(rows):
+            if i in self._cue_tokens:
                 continue
-            if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
-                self._according_to(token)
-            elif pos in {"VERB", "AUX"} and lemma in lex.verbs:
-                self._verb(token, lex.verbs[lemma])
-            elif pos == "VERB" and _takes_that_clause(token) and lemma not in lex.not_cues:
-                self._verb(token, Cue(lemma, "verb", False, "neutral", 0.0))
-            elif pos in {"NOUN", "PROPN"} and lemma in lex.nouns:
-                self._noun(token, lex.nouns[lemma])
-            elif pos == "ADV" and lemma in lex.adverbs:
-                self._adverb(token, lex.adverbs[lemma])
-            elif token.text in lex.punctuation or token.text in DASHES:
+            if lower == according and i < last and rows[i + 1][2] == to:
+                self._according_to(doc[i])
+            elif not self._lexical_cue(doc, i, pos, lemmas[lemma]) and orth in marks.ids:
+                token = doc[i]
                 self._colon_quote(token) or self._speaker_label(token) or self._signature(token)
         self._orphan_quotes()
         self.found.sort(key=lambda f: f.cue_start)
         return self.found
+
+    def _lexical_cue(self, doc: Doc, i: int, pos: int, lemma: str) -> bool:
+        """Try the verb, noun and adverb families on token ``i``; False when none applies."""
+        lex = self.lex
+        if pos in (VERB, AUX):
+            if lemma in lex.verbs:
+                self._verb(doc[i], lex.verbs[lemma])
+                return True
+            if pos == VERB and lemma not in lex.not_cues and _takes_that_clause(doc[i]):
+                self._verb(doc[i], Cue(lemma, "verb", False, "neutral", 0.0))
+                return True
+        elif pos in (NOUN, PROPN) and lemma in lex.nouns:
+            self._noun(doc[i], lex.nouns[lemma])
+            return True
+        elif pos == ADV and lemma in lex.adverbs:
+            self._adverb(doc[i], lex.adverbs[lemma])
+            return True
+        return False
 
     def _add(self, found: Found) -> None:
         if found.content[1] <= found.content[0]:
@@ -774,6 +794,18 @@ class DocAttributions:
             self._add(Found(opening.start, opening.start + 1, "punctuation", (q_start, q_end), speaker.source, cue))
 
 
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    ids: frozenset[int]  # the punctuation cues and dashes, as string-store hashes
+    according: int
+    to: int
+
+
+@functools.cache
+def _punctuation_ids(strings, lex: CueLexicon) -> _Marks:
+    return _Marks(frozenset(strings[mark] for mark in (*lex.punctuation, *DASHES)), strings["according"], strings["to"])
+
+
 def _label_word(token: Token) -> bool:
     """A word of an upper-case speaker label: "WALLACE", "MR.", "SEN.", "O'NEILL"."""
     return not token.is_space and token.text.isupper() and not token.is_punct
@@ -1000,7 +1032,7 @@ class AttributionStage:
 
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
-        finder = DocAttributions(doc, self.lex)
+        finder = DocAttributions(doc, self.lex, analysis.text)
         found = finder.run()
         if self.tagger is not None:
             finder.add_tagged(self.tagger.tag(doc, learned_features(finder)))

@@ -198,6 +198,11 @@ def _strings(doc: Doc) -> _Strings:
     return _STRINGS[0]
 
 
+def lower_lemmas(doc: Doc) -> dict[int, str]:
+    """Lower-case lemma by string-store hash, for the doc's vocabulary (cached across docs)."""
+    return _strings(doc).lemma
+
+
 def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[list[str] | None]:
     """Each token's own features (None for spaces), from the doc's attribute arrays.
 

@@ -93,7 +93,7 @@ class DateStage:
         mentions: list[DateMention] = []
         covered: list[tuple[int, int]] = []
         last_day = published  # what "the day before" counts from: the last day named so far
-        for match in self.regex.finditer(doc.text):
+        for match in self.regex.finditer(analysis.text):
             if match.group("anchored"):
                 when = self.anchored(match, last_day)
             else:

@@ -281,7 +281,7 @@ class EventStage:
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
         sentences = list(doc.sents)
-        actors = DocActors(doc, self.actor_tables)
+        actors = DocActors(doc, self.actor_tables, analysis.text)
         context = _DocContext(analysis, sentences, actors)
         candidates: list[Candidate] = []
         for index, sent in enumerate(sentences):

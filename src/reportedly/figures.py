@@ -79,7 +79,7 @@ class FigureStage:
 
     def __call__(self, analysis: Analysis) -> None:
         doc = analysis.doc
-        text = doc.text  # built once: Doc.text joins every token on each access
+        text = analysis.text
         dates = [(d.start, d.end) for d in analysis.dates]
         figures: list[Figure] = []
         for index, sentence in enumerate(doc.sents):

@@ -67,6 +67,15 @@ class Analysis:
         if self.published is None:
             self.published = iso_date(self.document.published)
 
+    @property
+    def text(self) -> str:
+        """The text that was parsed: the document's own string when the parse covers it, so
+        stages need not read ``Doc.text`` (which joins every token anew on each access)."""
+        text, doc = self.document.text, self.doc
+        if len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) == len(text):
+            return text
+        return doc.text
+
     def to_report(self) -> Report:
         return Report(
             document=self.document,

@@ -55,7 +55,8 @@ class PlaceStage:
         self.gazetteer = places or gazetteer()
 
     def __call__(self, analysis: Analysis) -> None:
-        candidates = self.candidates(analysis.doc)
+        text = analysis.text
+        candidates = self.candidates(analysis.doc, text)
         if not candidates:
             return
         weights, contributions = country_weights(candidates)
@@ -63,14 +64,13 @@ class PlaceStage:
             # A name is not evidence for itself: "God" (a town in Hungary) alone is no context.
             candidate.choice = self.resolve(candidate, weights - own)
         self.corefer_regions(candidates)
-        text = analysis.doc.text
         analysis.places = [mention(text, c) for c in self.merge_possessives(analysis.doc, candidates) if c.choice]
 
     # --- finding names --------------------------------------------------------------------
-    def candidates(self, doc: Doc) -> list[Candidate]:
+    def candidates(self, doc: Doc, text: str | None = None) -> list[Candidate]:
         found: list[Candidate] = []
         index, first_words = self.gazetteer.index, self.gazetteer.first_words
-        text = doc.text
+        text = doc.text if text is None else text
         sent_starts = [token.is_sent_start for token in doc]
         position = 0
         while position < len(doc):
