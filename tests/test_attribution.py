@@ -216,6 +216,14 @@ def test_unbalanced_quote_closes_at_the_paragraph_end(attribute):
     assert mayor.content.text == "“The water plant was hit again and the pumps are down."
 
 
+def test_capitalised_words_after_a_quote_belong_to_the_speaker(attribute):
+    # spaCy hangs "Kharkiv" on the quote; the quote's end says it names the speaker
+    analysis = attribute("“We will hold the city,” Kharkiv regional governor Oleh Synehubov said on Monday.")
+    said = by_cue(analysis, "said")
+    assert said.content.text == "“We will hold the city,”"
+    assert said.source.text == "Kharkiv regional governor Oleh Synehubov"
+
+
 def test_quote_before_its_cue(attribute):
     analysis = attribute("“They fired at our own positions,” the captured soldier recalls.")
     recalls = by_cue(analysis, "recalls")

@@ -550,7 +550,15 @@ class DocAttributions:
     def _fronted(self, clause: Token, cue: Token) -> tuple[int, int]:
         """A content clause before its cue: up to the cue phrase (and no further)."""
         last = min(clause.right_edge.i + 1, cue.i)
-        return self.chars(clause.left_edge.i, last)
+        start, end = self.chars(clause.left_edge.i, last)
+        quote = self.quote_at(start)
+        if quote is not None and quote[1] < end:
+            # a quote closes before a few capitalised words ("...,” Tulsa police Chief Chuck
+            # Jordan said): the parser hung them on the quote, but they name the speaker
+            tail = [t for t in self.doc.char_span(quote[1], end, alignment_mode="expand") or () if not t.is_punct and not t.is_space]
+            if tail and len(tail) <= MAX_LABEL_TOKENS and all(t.is_alpha and (t.is_title or t.is_upper) for t in tail):
+                end = quote[1]
+        return start, end
 
     def _medium_of(self, token: Token) -> Token | None:
         """The medium noun a "released by X" participle describes ("a video released by X")."""
@@ -1060,6 +1068,7 @@ class AttributionStage:
         if f.source is not None:
             tagged = f.extra.get("source_span")
             np = doc[tagged[0] : tagged[1]] if tagged else source_phrase(f.extra.get("source_token", f.source), cue_tokens)
+            np = _after_quote(np, f.content[1])
             source = SourceSpan(text=np.text, start=np.start_char, end=np.end_char, resolved=resolved, source_id=f.source_id)
         cue_span = doc[f.cue_start : f.cue_end]
         content_start, content_end = f.content
@@ -1109,6 +1118,23 @@ def source_phrase(head: Token, cue_tokens: set[int]) -> SpacySpan:
     if head.dep_ != "poss" and doc[head.i + 1:end + 1] and end == head.i + 2 and doc[head.i + 1].dep_ == "case":
         end = head.i + 1  # "Clinton's claim": the source is "Clinton"
     return trim(doc[start:max(end, head.i + 1)])
+
+
+def _after_quote(source: SpacySpan, content_end: int) -> SpacySpan:
+    """A source right after its quoted content takes the capitalised words the parse left
+    between them ("...,” Tulsa police Chief Chuck Jordan said": "Tulsa" is the speaker's)."""
+    doc = source.doc
+    if content_end > source.start_char or source.start == 0:
+        return source
+    start = source.start
+    while start > 0 and source.start - start < MAX_LABEL_TOKENS and doc[start - 1].idx >= content_end:
+        word = doc[start - 1]
+        if not (word.is_alpha and (word.is_title or word.is_upper)):
+            break
+        start -= 1
+    if start == source.start or doc[start - 1].idx + len(doc[start - 1]) > content_end and not doc[start - 1].is_punct:
+        return source
+    return doc[start : source.end]
 
 
 def learned_features(finder: DocAttributions) -> list[list[str] | None]:
