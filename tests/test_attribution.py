@@ -219,10 +219,14 @@ def test_unbalanced_quote_closes_at_the_paragraph_end(attribute):
 def test_capitalised_words_after_a_quote_belong_to_the_speaker(attribute):
     # the small English model hangs "Tulsa" on the quote's verb; the quote's end says the
     # word names the speaker
-    analysis = attribute("“We will hold the line in this town,” Tulsa police Chief Oleh Bondar said Monday.")
+    analysis = attribute(
+        "“We will hold the line in this town,” Tulsa police Chief Oleh Bondar said Monday. “Nobody is leaving.”"
+    )
     said = by_cue(analysis, "said Monday")
     assert said.content.text == "“We will hold the line in this town,”"
     assert said.source.text == "Tulsa police Chief Oleh Bondar"
+    continued = next(a for a in analysis.attributions if a.content.text == "“Nobody is leaving.”")
+    assert continued.source.text == said.source.text  # the quote goes on: the same words name him
 
 
 def test_quote_before_its_cue(attribute):

@@ -799,7 +799,9 @@ class DocAttributions:
             if opening is None:
                 continue
             cue = Cue("", "punctuation", False, "neutral", 1.0)
-            self._add(Found(opening.start, opening.start + 1, "punctuation", (q_start, q_end), speaker.source, cue))
+            continued = Found(opening.start, opening.start + 1, "punctuation", (q_start, q_end), speaker.source, cue)
+            continued.extra["speaker"] = speaker  # the same words name the source (see _record)
+            self._add(continued)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1066,9 +1068,10 @@ class AttributionStage:
     def _record(self, f: Found, doc: Doc, text: str, resolved: str | None, cue_tokens: set[int]) -> Attribution:
         source = None
         if f.source is not None:
-            tagged = f.extra.get("source_span")
+            tagged = f.extra.get("source_span") or f.extra.get("speaker", f).extra.get("recorded_source")
             np = doc[tagged[0] : tagged[1]] if tagged else source_phrase(f.extra.get("source_token", f.source), cue_tokens)
             np = _after_quote(np, f.content[1])
+            f.extra["recorded_source"] = (np.start, np.end)
             source = SourceSpan(text=np.text, start=np.start_char, end=np.end_char, resolved=resolved, source_id=f.source_id)
         cue_span = doc[f.cue_start : f.cue_end]
         content_start, content_end = f.content
