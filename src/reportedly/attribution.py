@@ -25,7 +25,15 @@ from spacy.symbols import ADJ, ADV, AUX, NOUN, PROPN, VERB
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from .cue_tagger import TaggedSpan, doc_features, lower_lemmas, quote_mask, tagger, token_starts
+from .cue_tagger import (
+    TaggedSpan,
+    doc_features,
+    lower_lemmas,
+    quote_mask,
+    string_ids,
+    tagger,
+    token_starts,
+)
 from .data import read_table
 from .hedges import lexicon as hedge_lexicon
 from .pipeline import Analysis
@@ -302,15 +310,15 @@ class DocAttributions:
         for i, (pos, lemma, _lower, _orth) in enumerate(rows):
             if pos in (NOUN, ADJ) and lex.light.get(lemmas[lemma]) == ("NOUN" if pos == NOUN else "ADJ"):
                 self._light(doc[i])
-        marks = _punctuation_ids(doc.vocab.strings, lex)
-        according, to = marks.according, marks.to
+        marks = string_ids(doc, (*lex.punctuation, *DASHES))
+        according, to = doc.vocab.strings["according"], doc.vocab.strings["to"]
         last = len(rows) - 1
         for i, (pos, lemma, lower, orth) in enumerate(rows):
             if i in self._cue_tokens:
                 continue
             if lower == according and i < last and rows[i + 1][2] == to:
                 self._according_to(doc[i])
-            elif not self._lexical_cue(doc, i, pos, lemmas[lemma]) and orth in marks.ids:
+            elif not self._lexical_cue(doc, i, pos, lemmas[lemma]) and orth in marks:
                 token = doc[i]
                 self._colon_quote(token) or self._speaker_label(token) or self._signature(token)
         self._orphan_quotes()
@@ -556,7 +564,7 @@ class DocAttributions:
             # a quote closes before a few capitalised words ("...,” Tulsa police Chief Chuck
             # Jordan said): the parser hung them on the quote, but they name the speaker
             tail = [t for t in self.doc.char_span(quote[1], end, alignment_mode="expand") or () if not t.is_punct and not t.is_space]
-            if tail and len(tail) <= MAX_LABEL_TOKENS and all(t.is_alpha and (t.is_title or t.is_upper) for t in tail):
+            if tail and len(tail) <= MAX_LABEL_TOKENS and all(_capitalised(t) for t in tail):
                 end = quote[1]
         return start, end
 
@@ -673,9 +681,7 @@ class DocAttributions:
         line_start = text.rfind("\n", 0, doc[start].idx) + 1
         if text[line_start : doc[start].idx].strip(" \t\"“'") != "":
             return False  # not the paragraph's first words ("the report said: ...")
-        line_end = text.find("\n", token.idx)
-        line_end = len(text) if line_end < 0 else line_end
-        after = doc.char_span(token.idx + 1, line_end, alignment_mode="expand")
+        after = doc.char_span(token.idx + 1, self._line_end(token.idx), alignment_mode="expand")
         if after is None or not len(after):
             return False
         return self._add_punctuation(token, self.chars(after.start, after.end), doc[start:token.i])
@@ -688,16 +694,19 @@ class DocAttributions:
         quote = self.adjacent_quote(token, after=False)
         if quote is None or quote[1] > token.idx:
             return False
-        doc, text = self.doc, self.text
-        line_end = text.find("\n", token.idx)
-        line_end = len(text) if line_end < 0 else line_end
-        name = doc.char_span(token.idx + len(token), line_end, alignment_mode="expand")
+        doc = self.doc
+        name = doc.char_span(token.idx + len(token), self._line_end(token.idx), alignment_mode="expand")
         if name is None:
             return False
         words = [t for t in name if not t.is_space and not t.is_punct]
         if not words or len(words) > MAX_SIGNATURE_TOKENS or not words[0].is_title or any(t.pos_ in {"VERB", "AUX"} for t in words):
             return False
         return self._add_punctuation(token, quote, doc[words[0].i : words[-1].i + 1])
+
+    def _line_end(self, char: int) -> int:
+        """Where the line holding ``char`` ends (the text's end for the last line)."""
+        end = self.text.find("\n", char)
+        return len(self.text) if end < 0 else end
 
     def _add_punctuation(self, token: Token, content: tuple[int, int], source: Token | SpacySpan) -> bool:
         """A punctuation cue (colon, dash) whose source is a head token (its noun phrase is
@@ -804,16 +813,9 @@ class DocAttributions:
             self._add(continued)
 
 
-@dataclass(frozen=True, slots=True)
-class _Marks:
-    ids: frozenset[int]  # the punctuation cues and dashes, as string-store hashes
-    according: int
-    to: int
-
-
-@functools.cache
-def _punctuation_ids(strings, lex: CueLexicon) -> _Marks:
-    return _Marks(frozenset(strings[mark] for mark in (*lex.punctuation, *DASHES)), strings["according"], strings["to"])
+def _capitalised(token: Token) -> bool:
+    """A word with a capital: "Tulsa", "NATO" (a name the parser may have hung elsewhere)."""
+    return token.is_alpha and (token.is_title or token.is_upper)
 
 
 def _label_word(token: Token) -> bool:
@@ -1068,7 +1070,8 @@ class AttributionStage:
     def _record(self, f: Found, doc: Doc, text: str, resolved: str | None, cue_tokens: set[int]) -> Attribution:
         source = None
         if f.source is not None:
-            tagged = f.extra.get("source_span") or f.extra.get("speaker", f).extra.get("recorded_source")
+            speaker = f.extra.get("speaker")  # a quote continued after its cue: named as before
+            tagged = f.extra.get("source_span") or (speaker.extra.get("recorded_source") if speaker else None)
             np = doc[tagged[0] : tagged[1]] if tagged else source_phrase(f.extra.get("source_token", f.source), cue_tokens)
             np = _after_quote(np, f.content[1])
             f.extra["recorded_source"] = (np.start, np.end)
@@ -1130,12 +1133,10 @@ def _after_quote(source: SpacySpan, content_end: int) -> SpacySpan:
     if content_end > source.start_char or source.start == 0:
         return source
     start = source.start
-    while start > 0 and source.start - start < MAX_LABEL_TOKENS and doc[start - 1].idx >= content_end:
-        word = doc[start - 1]
-        if not (word.is_alpha and (word.is_title or word.is_upper)):
-            break
+    while start > 1 and source.start - start < MAX_LABEL_TOKENS and doc[start - 1].idx >= content_end and _capitalised(doc[start - 1]):
         start -= 1
-    if start == source.start or doc[start - 1].idx + len(doc[start - 1]) > content_end and not doc[start - 1].is_punct:
+    stop = doc[start - 1]  # what the words reach back to: the quote's end, or its punctuation
+    if start == source.start or (stop.idx >= content_end and not stop.is_punct):
         return source
     return doc[start : source.end]
 

@@ -10,9 +10,9 @@ One feature function, ``sentence_features``, serves both training and run time, 
 always sees the features it was trained on. Besides the parse, a token shows the tagger its
 word class: the nearest of a few hundred centroids (``data/cue_tagger_clusters.npz``, k-means
 over PolNeAR train, made by the same script) of its spaCy tok2vec vector (``doc.tensor``),
-which lets the model generalise from "said" to verbs it never saw as cues. The model is loaded once per process
-(``tagger()``); a missing model file or a missing ``pycrfsuite`` turns the tagger off rather
-than failing the pipeline.
+which lets the model generalise from "said" to verbs it never saw as cues. The model is loaded
+once per process (``tagger()``); a missing model file or a missing ``pycrfsuite`` turns the
+tagger off rather than failing the pipeline.
 """
 
 from __future__ import annotations
@@ -175,21 +175,14 @@ _STRINGS: list[_Strings] = []
 
 
 @functools.cache
-def _subject_deps_of(store) -> frozenset[int]:
-    return frozenset(store[name] for name in ("nsubj", "nsubjpass"))
+def _ids_in(store, names: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(store[name] for name in names)
 
 
-@functools.cache
-def _verb_pos_of(store) -> frozenset[int]:
-    return frozenset(store[name] for name in ("VERB", "AUX"))
-
-
-def _verb_pos(doc: Doc) -> frozenset[int]:
-    return _verb_pos_of(doc.vocab.strings)
-
-
-def _subject_deps(doc: Doc) -> frozenset[int]:
-    return _subject_deps_of(doc.vocab.strings)
+def string_ids(doc: Doc, names: tuple[str, ...]) -> frozenset[int]:
+    """The string-store ids of ``names`` (labels, tags, words), to compare with attribute
+    arrays without making strings; kept per vocabulary."""
+    return _ids_in(doc.vocab.strings, names)
 
 
 def _strings(doc: Doc) -> _Strings:
@@ -220,9 +213,9 @@ def doc_features(doc: Doc, in_quote: list[bool], rule_roles: list[str]) -> list[
         named[prefix] for prefix in ("l=", "p=", "t=", "d=", "hl=", "hp=", "hd=", "|", "c=", "e=", "sb=")
     )
     columns = doc.to_array([LEMMA, POS, TAG, DEP, ENT_TYPE, IS_SPACE]).tolist()
-    subject_deps = _subject_deps(doc)
+    subject_deps = string_ids(doc, ("nsubj", "nsubjpass"))
     heads = doc.to_array(HEAD).view("int64").tolist()  # offsets to the head, may be negative
-    verb_pos = _verb_pos(doc)
+    verb_pos = string_ids(doc, ("VERB", "AUX"))
     governors = governing_verbs([i + head for i, head in enumerate(heads)], [row[1] in verb_pos for row in columns])
     governor_f = named["av="]
     clusters = token_clusters()
